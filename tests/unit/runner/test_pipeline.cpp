@@ -1,0 +1,133 @@
+#include "pipeline.hpp"
+#include "process.hpp"
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+namespace {
+
+// A sink whose durability the test moves by hand.
+class ManualSink : public hr::Sink {
+public:
+    std::string name() const override { return "manual"; }
+    void push(hr::EntryPtr e) override {
+        std::lock_guard lk(mu);
+        got.push_back(e);
+    }
+    uint64_t durable_seq() const override { return durable.load(); }
+    void set_progress_callback(std::function<void()> fn) override { progress = std::move(fn); }
+    void close() override {}
+    void make_durable(uint64_t seq) {
+        durable = seq;
+        progress();
+    }
+    std::mutex mu;
+    std::vector<hr::EntryPtr> got;
+    std::atomic<uint64_t> durable{0};
+    std::function<void()> progress;
+};
+
+hr::Entry entry(size_t bytes = 10) {
+    hr::Entry e;
+    e.tag = std::string(1, 't');
+    e.data.assign(bytes, 'x');
+    return e;
+}
+
+struct Done {
+    std::atomic<int> calls{0}, ok{-1};
+    static void fn(void *ctx, int ok) {
+        auto *d = static_cast<Done *>(ctx);
+        d->ok = ok;
+        ++d->calls;
+    }
+};
+
+} // namespace
+
+TEST_CASE("a commit is stored only once every entry before it is durable in every sink") {
+    hr::test::TempDir dir;
+    hr::Logger log;
+    hr::StateStore store;
+    std::string err;
+    REQUIRE(store.open(dir.file("state"), false, err));
+    hr::Pipeline p(store, log);
+    auto a = std::make_unique<ManualSink>(), b = std::make_unique<ManualSink>();
+    ManualSink *sa = a.get(), *sb = b.get();
+    p.add_sink(std::move(a));
+    p.add_sink(std::move(b));
+    p.start();
+    REQUIRE(p.emit(entry()));
+    REQUIRE(p.emit(entry()));
+    Done d;
+    p.commit(1, "ns", "cursor", "after-2", &Done::fn, &d);
+    REQUIRE(p.emit(entry())); // emitted after the commit: not waited for
+    sa->make_durable(2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(store.get("ns", "cursor")); // sink b still holds nothing durable
+    CHECK(d.calls == 0);
+    sb->make_durable(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK_FALSE(store.get("ns", "cursor"));
+    sb->make_durable(2);
+    REQUIRE(hr::test::eventually([&] { return d.calls == 1; }, std::chrono::seconds(5)));
+    CHECK(d.ok == 1);
+    CHECK(*store.get("ns", "cursor") == "after-2");
+    CHECK(sa->got.size() == 3);
+    CHECK(sb->got.size() == 3);
+    sa->make_durable(3);
+    sb->make_durable(3);
+    p.close();
+}
+
+TEST_CASE("emit pushes back when too much is not yet durable") {
+    hr::test::TempDir dir;
+    hr::Logger log;
+    hr::StateStore store;
+    std::string err;
+    REQUIRE(store.open(dir.file("state"), false, err));
+    hr::Pipeline p(store, log, 10000);
+    auto a = std::make_unique<ManualSink>();
+    ManualSink *sa = a.get();
+    p.add_sink(std::move(a));
+    p.start();
+    int accepted = 0;
+    while (p.emit(entry(1000))) ++accepted;
+    CHECK(accepted >= 8);
+    CHECK(accepted <= 10);
+    sa->make_durable(static_cast<uint64_t>(accepted));
+    CHECK(p.emit(entry(1000)));
+    // One entry larger than the whole budget still passes when nothing waits.
+    sa->make_durable(p.last_seq());
+    CHECK(p.emit(entry(50000)));
+    sa->make_durable(p.last_seq());
+    p.close();
+}
+
+TEST_CASE("detach answers pending callbacks with ok=0 and fences later ones, but the write still lands") {
+    hr::test::TempDir dir;
+    hr::Logger log;
+    hr::StateStore store;
+    std::string err;
+    REQUIRE(store.open(dir.file("state"), false, err));
+    hr::Pipeline p(store, log);
+    auto a = std::make_unique<ManualSink>();
+    ManualSink *sa = a.get();
+    p.add_sink(std::move(a));
+    p.start();
+    REQUIRE(p.emit(entry()));
+    Done d1, d2;
+    p.commit(7, "ns", "k", "v1", &Done::fn, &d1);
+    p.detach(7);
+    CHECK(d1.calls == 1);
+    CHECK(d1.ok == 0);
+    p.commit(7, "ns", "k", "v2", &Done::fn, &d2);
+    CHECK(d2.calls == 1); // answered at once
+    CHECK(d2.ok == 0);
+    sa->make_durable(1);
+    REQUIRE(hr::test::eventually([&] { return store.get("ns", "k") == std::optional<std::string>("v2"); },
+                                 std::chrono::seconds(5)));
+    CHECK(d1.calls == 1);
+    CHECK(d2.calls == 1);
+    p.close();
+}
