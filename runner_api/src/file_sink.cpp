@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <fcntl.h>
+#include <vector>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -109,8 +111,47 @@ bool FileSink::open(std::string &err) {
             return false;
         }
     }
+    if (!is_stdout_) {
+        struct stat st{};
+        if (::fstat(fd_, &st) == 0) end_offset_ = static_cast<uint64_t>(st.st_size);
+    }
     thread_ = std::thread([this] { run(); });
     return true;
+}
+
+bool FileSink::recover(std::optional<uint64_t> committed, std::string &note) {
+    if (path_ == "-" || !committed) return true;
+    struct stat st{};
+    if (::stat(path_.c_str(), &st) != 0) return true;
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (size > *committed) {
+        // Written after the last cursor commit: the plugins send these again.
+        if (::truncate(path_.c_str(), static_cast<off_t>(*committed)) != 0) {
+            note = "cannot cut uncommitted tail of " + path_ + ": " + std::strerror(errno);
+            return false;
+        }
+        note = "removed " + std::to_string(size - *committed) + " bytes written to " + path_ +
+               " after the last commit; they are delivered again";
+    } else if (size < *committed) {
+        note = path_ + " is shorter than recorded (rotated or truncated by someone else?); appending";
+    }
+    return true;
+}
+
+std::optional<uint64_t> FileSink::position_after(uint64_t seq) {
+    if (is_stdout_) return std::nullopt;
+    std::lock_guard lk(pos_mu_);
+    // ends_ is in seq order; find the last entry <= seq.
+    auto it = std::upper_bound(ends_.begin(), ends_.end(), seq,
+                               [](uint64_t s, const std::pair<uint64_t, uint64_t> &e) { return s < e.first; });
+    if (it == ends_.begin()) return std::nullopt;
+    return std::prev(it)->second;
+}
+
+void FileSink::release(uint64_t seq) {
+    std::lock_guard lk(pos_mu_);
+    // Keep the last one at or below seq: the next lookup may still need it.
+    while (ends_.size() > 1 && ends_[1].first <= seq) ends_.pop_front();
 }
 
 void FileSink::push(EntryPtr entry) {
@@ -152,7 +193,12 @@ void FileSink::run() {
             }
         }
         buf.clear();
-        for (const auto &e : batch) buf += format_file_line(*e);
+        std::vector<std::pair<uint64_t, uint64_t>> ends;
+        ends.reserve(batch.size());
+        for (const auto &e : batch) {
+            buf += format_file_line(*e);
+            ends.emplace_back(e->seq, end_offset_ + buf.size());
+        }
         // A failed write (full disk) resumes where it stopped; nothing is
         // reported durable before it reached the disk.
         int delay_ms = 100;
@@ -164,6 +210,11 @@ void FileSink::run() {
                 delay_ms >= 5000)
                 return; // closing and still failing: give up, the cursor stays behind
             delay_ms = std::min(delay_ms * 2, 5000);
+        }
+        end_offset_ += buf.size();
+        if (!is_stdout_) {
+            std::lock_guard lk(pos_mu_);
+            ends_.insert(ends_.end(), ends.begin(), ends.end());
         }
         durable_.store(batch.back()->seq);
         if (progress_) progress_();

@@ -20,7 +20,7 @@ public:
     explicit FileSink(std::string path);
     ~FileSink() override;
     // Opens the target; false with a message naming the path.
-    bool open(std::string &err);
+    bool open(std::string &err) override;
     static bool check_path(const std::string &path, std::string &err);
 
     std::string name() const override { return "file:" + path_; }
@@ -28,6 +28,9 @@ public:
     uint64_t durable_seq() const override { return durable_.load(); }
     void set_progress_callback(std::function<void()> fn) override { progress_ = std::move(fn); }
     void close() override;
+    std::optional<uint64_t> position_after(uint64_t seq) override;
+    void release(uint64_t seq) override;
+    bool recover(std::optional<uint64_t> committed, std::string &note) override;
 
     // Write errors so far (a full disk, say); the sink retries them.
     uint64_t write_errors() const { return write_errors_.load(); }
@@ -46,6 +49,9 @@ private:
     std::atomic<uint64_t> durable_{0};
     std::atomic<uint64_t> write_errors_{0};
     std::function<void()> progress_;
+    uint64_t end_offset_ = 0;                          // writer thread
+    std::mutex pos_mu_;
+    std::deque<std::pair<uint64_t, uint64_t>> ends_;   // (seq, offset after it), durable only
     std::thread thread_;
 };
 

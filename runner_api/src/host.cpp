@@ -75,7 +75,7 @@ hr_status Host::abi_emit(hr_host_instance *h, const hr_entry *e) {
         en.tag.assign(sv(e->tag));
         en.src.assign(sv(e->src));
         en.data.assign(sv(e->data));
-        return h->host->pipeline_.emit(std::move(en)) ? HR_OK : HR_AGAIN;
+        return h->host->pipeline_.emit(h->id, std::move(en)) ? HR_OK : HR_AGAIN;
     } catch (...) {
         return HR_FAILED;
     }
@@ -164,7 +164,7 @@ void Host::stop_instance(Instance &in) {
     in.hi->stopping = true;
     api->stop(in.inst);
     // Let what it already emitted become durable so its last cursor commits land.
-    pipeline_.wait_durable(pipeline_.last_seq(), opts_.drain_timeout);
+    pipeline_.wait_committed(in.hi->id, opts_.drain_timeout);
     pipeline_.detach(in.hi->id);
     api->destroy(in.inst);
     in.inst = nullptr;

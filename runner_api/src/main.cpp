@@ -269,12 +269,13 @@ int main(int argc, char **argv) {
     }
     for (const auto &t : rc.file_targets) {
         auto sink = std::make_unique<hr::FileSink>(t);
-        if (!sink->open(err)) {
-            hr::log_host(log, hr::LogLevel::Critical, err);
-            std::fprintf(stderr, "hosted_runner: %s\n", err.c_str());
+        std::string note;
+        bool ok_sink = pipeline.add_sink(std::move(sink), note);
+        if (!note.empty()) hr::log_host(log, ok_sink ? hr::LogLevel::Info : hr::LogLevel::Critical, note);
+        if (!ok_sink) {
+            std::fprintf(stderr, "hosted_runner: %s\n", note.c_str());
             return kExitInvalid;
         }
-        pipeline.add_sink(std::move(sink));
     }
     pipeline.start();
     std::string sinks_fp = rc.sinks_fingerprint;

@@ -9,14 +9,29 @@ Pipeline::Pipeline(StateStore &store, Logger &log, uint64_t max_pending_bytes)
 
 Pipeline::~Pipeline() { close(); }
 
-void Pipeline::add_sink(std::unique_ptr<Sink> sink) {
+bool Pipeline::add_sink(std::unique_ptr<Sink> sink, std::string &note) {
+    std::optional<uint64_t> pos;
+    if (auto v = store_.get(kSinkNamespace, sink->name())) {
+        try {
+            pos = std::stoull(*v);
+        } catch (...) {
+            pos.reset();
+        }
+    }
+    if (!sink->recover(pos, note)) return false;
+    std::string err;
+    if (!sink->open(err)) {
+        note = err;
+        return false;
+    }
     sink->set_progress_callback([this] { on_progress(); });
     sinks_.push_back(std::move(sink));
+    return true;
 }
 
 void Pipeline::start() { committer_ = std::thread([this] { run_committer(); }); }
 
-bool Pipeline::emit(Entry &&entry) {
+bool Pipeline::emit(uint64_t owner, Entry &&entry) {
     uint64_t bytes = entry.data.size() + entry.tag.size() + 64;
     std::lock_guard lk(mu_);
     // One entry larger than the budget still passes when nothing else waits.
@@ -24,22 +39,20 @@ bool Pipeline::emit(Entry &&entry) {
     entry.seq = ++seq_;
     pending_bytes_ += bytes;
     sizes_.emplace_back(entry.seq, bytes);
+    uncovered_.push_back({entry.seq, owner, std::chrono::steady_clock::now()});
+    owners_[owner].last_emitted = entry.seq;
     auto ptr = std::make_shared<const Entry>(std::move(entry));
     // Pushing under the lock keeps every sink's queue in seq order.
     for (auto &s : sinks_) s->push(ptr);
     return true;
 }
 
-uint64_t Pipeline::compute_durable_locked() const {
-    uint64_t d = seq_;
-    for (const auto &s : sinks_) d = std::min(d, s->durable_seq());
-    return d;
-}
-
 void Pipeline::on_progress() {
     {
         std::lock_guard lk(mu_);
-        durable_ = std::max(durable_, compute_durable_locked());
+        uint64_t d = seq_;
+        for (const auto &s : sinks_) d = std::min(d, s->durable_seq());
+        durable_ = std::max(durable_, d);
         while (!sizes_.empty() && sizes_.front().first <= durable_) {
             pending_bytes_ -= sizes_.front().second;
             sizes_.pop_front();
@@ -57,7 +70,10 @@ void Pipeline::commit(uint64_t owner, std::string ns, std::string key, std::stri
     }
     {
         std::lock_guard lk(mu_);
-        commits_.push_back(Commit{seq_, owner, std::move(ns), std::move(key), std::move(value),
+        Owner &o = owners_[owner];
+        o.committed_upto = std::max(o.committed_upto, o.last_emitted);
+        o.pending++;
+        commits_.push_back(Commit{o.last_emitted, owner, std::move(ns), std::move(key), std::move(value),
                                   detached ? nullptr : fn, ctx});
     }
     cv_.notify_all();
@@ -78,9 +94,12 @@ void Pipeline::detach(uint64_t owner) {
     for (auto &[fn, ctx] : cancel) fn(ctx, 0);
 }
 
-void Pipeline::attach(uint64_t owner) {
-    std::lock_guard cb(cb_mu_);
-    detached_.erase(owner);
+bool Pipeline::wait_committed(uint64_t owner, std::chrono::milliseconds timeout) {
+    std::unique_lock lk(mu_);
+    return cv_.wait_for(lk, timeout, [&] {
+        auto it = owners_.find(owner);
+        return it == owners_.end() || it->second.pending == 0;
+    });
 }
 
 uint64_t Pipeline::last_seq() const {
@@ -98,45 +117,85 @@ uint64_t Pipeline::pending_bytes() const {
     return pending_bytes_;
 }
 
-bool Pipeline::wait_durable(uint64_t seq, std::chrono::milliseconds timeout) {
-    std::unique_lock lk(mu_);
-    return cv_.wait_for(lk, timeout, [&] { return durable_ >= seq; });
+uint64_t Pipeline::commit_failures() const {
+    std::lock_guard lk(mu_);
+    return commit_failures_;
+}
+
+uint64_t Pipeline::advance_covered_locked(std::chrono::steady_clock::time_point now) {
+    while (!uncovered_.empty()) {
+        const Emitted &e = uncovered_.front();
+        if (e.seq > durable_) break;
+        const Owner &o = owners_[e.owner];
+        if (o.committed_upto < e.seq && now - e.at < uncommitted_grace) break;
+        covered_ = e.seq;
+        uncovered_.pop_front();
+    }
+    // With nothing uncovered, everything durable is covered.
+    if (uncovered_.empty()) covered_ = std::max(covered_, durable_);
+    return covered_;
 }
 
 void Pipeline::run_committer() {
+    uint64_t stored_upto = 0;
     for (;;) {
         std::vector<Commit> ready;
+        uint64_t p = 0;
         {
             std::unique_lock lk(mu_);
-            cv_.wait(lk, [&] {
-                return closing_ || (!commits_.empty() && commits_.front().threshold <= durable_);
-            });
-            while (!commits_.empty() && commits_.front().threshold <= durable_) {
-                ready.push_back(std::move(commits_.front()));
-                commits_.pop_front();
+            auto has_work = [&] {
+                p = advance_covered_locked(std::chrono::steady_clock::now());
+                return closing_ || p > stored_upto ||
+                       std::any_of(commits_.begin(), commits_.end(), [&](const Commit &c) { return c.threshold <= p; });
+            };
+            // Wake at least every 100 ms: the grace for cursor-less entries is time-based.
+            while (!has_work()) cv_.wait_for(lk, std::chrono::milliseconds(100));
+            // Commits of one owner have rising thresholds, so taking every one
+            // at or below P keeps each owner's order.
+            for (auto it = commits_.begin(); it != commits_.end();) {
+                if (it->threshold <= p) {
+                    ready.push_back(std::move(*it));
+                    it = commits_.erase(it);
+                } else {
+                    ++it;
+                }
             }
-            if (ready.empty() && closing_) break;
+            if (ready.empty() && p <= stored_upto && closing_) break;
         }
+        // Only the last value of a key in a batch needs writing.
+        std::map<std::pair<std::string, std::string>, const std::string *> last;
+        for (const auto &c : ready) last[{c.ns, c.key}] = &c.value;
         std::vector<StateStore::Write> writes;
-        writes.reserve(ready.size());
-        for (const auto &c : ready) writes.push_back({c.ns, c.key, c.value});
+        writes.reserve(last.size() + sinks_.size());
+        for (const auto &[k, v] : last) writes.push_back({k.first, k.second, *v});
+        for (auto &s : sinks_)
+            if (auto pos = s->position_after(p)) writes.push_back({kSinkNamespace, s->name(), std::to_string(*pos)});
         std::string err;
-        bool ok = store_.put(writes, err);
-        if (!ok) {
-            std::lock_guard lk(mu_);
-            ++commit_failures_;
+        bool ok = writes.empty() || store_.put(writes, err);
+        if (ok) {
+            stored_upto = p;
+            for (auto &s : sinks_) s->release(p);
+        } else {
+            log_host(log_, LogLevel::Error, "state commit failed: " + err);
         }
-        if (!ok) log_host(log_, LogLevel::Error, "state commit failed: " + err);
+        {
+            std::lock_guard lk(mu_);
+            if (!ok) ++commit_failures_;
+            for (const auto &c : ready) owners_[c.owner].pending--;
+        }
+        cv_.notify_all();
         std::lock_guard cb(cb_mu_);
         for (const auto &c : ready)
             if (c.fn && !detached_.count(c.owner)) c.fn(c.ctx, ok ? 1 : 0);
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
 }
 
 void Pipeline::close() {
     {
         std::lock_guard lk(mu_);
-        if (closing_ && !committer_.joinable()) return;
+        if (closed_) return;
+        closed_ = true;
     }
     for (auto &s : sinks_) s->close();
     on_progress();

@@ -1,12 +1,22 @@
 #pragma once
-// Fans entries out to every sink and applies state commits only once every
-// entry emitted before them is durable in every sink.
+// Fans entries out to every sink and applies state commits only once the
+// entries they cover are durable in every sink.
+//
+// Exactly-once across a crash needs the sinks' content and the cursors to
+// move together. A commit covers the entries its instance emitted before it.
+// The "covered prefix" P is the longest run of sequence numbers that are all
+// durable and all covered by a commit already made; commits are stored only
+// up to P, in one state batch together with each sink's position after P.
+// On the next start a sink cuts whatever it holds past that position: those
+// entries' cursors were never stored, so the plugins deliver them again.
 #include "log.hpp"
 #include "sink.hpp"
 #include "state_store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -18,34 +28,40 @@ namespace hr {
 class Pipeline {
 public:
     using CommitFn = void (*)(void *ctx, int ok);
+    // State namespace holding sink positions.
+    static constexpr const char *kSinkNamespace = "hosted_runner/sinks";
 
     Pipeline(StateStore &store, Logger &log, uint64_t max_pending_bytes = 64u << 20);
     ~Pipeline();
 
-    void add_sink(std::unique_ptr<Sink> sink); // before start()
+    // Before start(): rolls the sink back to its committed position, opens it.
+    bool add_sink(std::unique_ptr<Sink> sink, std::string &note);
     void start();
 
-    // Assigns the entry a sequence number and hands it to every sink. False
+    // Gives the entry a sequence number and hands it to every sink. False
     // (entry not taken) while more than max_pending_bytes are not yet durable.
-    bool emit(Entry &&entry);
+    bool emit(uint64_t owner, Entry &&entry);
 
-    // Queues ns/key=value to be stored once everything emitted so far is durable.
-    // owner identifies the instance for detach(). If the owner is detached, fn
-    // is called with ok=0 before this returns and the write still happens.
+    // Queues ns/key=value, covering every entry owner emitted so far. If the
+    // owner is detached, fn is called with ok=0 before this returns and the
+    // write still happens.
     void commit(uint64_t owner, std::string ns, std::string key, std::string value, CommitFn fn, void *ctx);
     // After this returns, no callback of owner runs again: pending ones get ok=0 now.
     void detach(uint64_t owner);
-    void attach(uint64_t owner); // undo detach for an id that is reused
+    // Waits until owner's commits are stored or the timeout passes.
+    bool wait_committed(uint64_t owner, std::chrono::milliseconds timeout);
 
     uint64_t last_seq() const;
     uint64_t durable_seq() const;
-    // Waits until durable_seq() >= seq or the timeout; true if reached.
-    bool wait_durable(uint64_t seq, std::chrono::milliseconds timeout);
     uint64_t pending_bytes() const;
-    uint64_t commit_failures() const { return commit_failures_; }
+    uint64_t commit_failures() const;
 
-    // Flushes every sink, applies what became durable, stops the threads.
+    // Flushes every sink, stores what became covered, stops the threads.
     void close();
+
+    // Entries with no commit after them for this long count as covered
+    // (plugins without cursors must not hold everyone's commits back).
+    std::chrono::milliseconds uncommitted_grace{2000};
 
 private:
     struct Commit {
@@ -54,9 +70,18 @@ private:
         CommitFn fn;
         void *ctx;
     };
+    struct Owner {
+        uint64_t last_emitted = 0;
+        uint64_t committed_upto = 0; // highest threshold of a commit call
+        size_t pending = 0;          // commits queued, not stored
+    };
+    struct Emitted {
+        uint64_t seq, owner;
+        std::chrono::steady_clock::time_point at;
+    };
     void on_progress();
     void run_committer();
-    uint64_t compute_durable_locked() const;
+    uint64_t advance_covered_locked(std::chrono::steady_clock::time_point now);
 
     StateStore &store_;
     Logger &log_;
@@ -67,10 +92,13 @@ private:
     std::condition_variable cv_;
     uint64_t seq_ = 0;
     uint64_t durable_ = 0;
+    uint64_t covered_ = 0;
     uint64_t pending_bytes_ = 0;
     std::deque<std::pair<uint64_t, uint64_t>> sizes_; // (seq, bytes) not yet durable
+    std::deque<Emitted> uncovered_;
+    std::map<uint64_t, Owner> owners_;
     std::deque<Commit> commits_;
-    bool closing_ = false;
+    bool closing_ = false, closed_ = false;
     uint64_t commit_failures_ = 0;
 
     std::mutex cb_mu_; // held while a callback runs, so detach() can fence them

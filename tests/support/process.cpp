@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <pthread.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -27,10 +28,16 @@ Process::Process(std::vector<std::string> argv, const std::string &out_path, con
     args.push_back(nullptr);
     for (auto &e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
+    // Signals stay blocked from fork until the child has dropped the test
+    // runner's handlers: one sent early is then held and acted on normally.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_ = ::fork();
+    if (pid_ != 0) pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
-        // The test runner may block signals; the child must start clean.
+        for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);

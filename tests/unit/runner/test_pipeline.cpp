@@ -1,7 +1,9 @@
+#include "file_sink.hpp"
 #include "pipeline.hpp"
 #include "process.hpp"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <thread>
 
 namespace {
@@ -17,6 +19,8 @@ public:
     uint64_t durable_seq() const override { return durable.load(); }
     void set_progress_callback(std::function<void()> fn) override { progress = std::move(fn); }
     void close() override {}
+    bool open(std::string &) override { return true; }
+    std::optional<uint64_t> position_after(uint64_t seq) override { return seq * 100; }
     void make_durable(uint64_t seq) {
         durable = seq;
         progress();
@@ -52,16 +56,17 @@ TEST_CASE("a commit is stored only once every entry before it is durable in ever
     std::string err;
     REQUIRE(store.open(dir.file("state"), false, err));
     hr::Pipeline p(store, log);
+    std::string note;
     auto a = std::make_unique<ManualSink>(), b = std::make_unique<ManualSink>();
     ManualSink *sa = a.get(), *sb = b.get();
-    p.add_sink(std::move(a));
-    p.add_sink(std::move(b));
+    REQUIRE(p.add_sink(std::move(a), note));
+    REQUIRE(p.add_sink(std::move(b), note));
     p.start();
-    REQUIRE(p.emit(entry()));
-    REQUIRE(p.emit(entry()));
+    REQUIRE(p.emit(1, entry()));
+    REQUIRE(p.emit(1, entry()));
     Done d;
     p.commit(1, "ns", "cursor", "after-2", &Done::fn, &d);
-    REQUIRE(p.emit(entry())); // emitted after the commit: not waited for
+    REQUIRE(p.emit(1, entry())); // emitted after the commit: not waited for
     sa->make_durable(2);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     CHECK_FALSE(store.get("ns", "cursor")); // sink b still holds nothing durable
@@ -87,19 +92,20 @@ TEST_CASE("emit pushes back when too much is not yet durable") {
     std::string err;
     REQUIRE(store.open(dir.file("state"), false, err));
     hr::Pipeline p(store, log, 10000);
+    std::string note;
     auto a = std::make_unique<ManualSink>();
     ManualSink *sa = a.get();
-    p.add_sink(std::move(a));
+    REQUIRE(p.add_sink(std::move(a), note));
     p.start();
     int accepted = 0;
-    while (p.emit(entry(1000))) ++accepted;
+    while (p.emit(1, entry(1000))) ++accepted;
     CHECK(accepted >= 8);
     CHECK(accepted <= 10);
     sa->make_durable(static_cast<uint64_t>(accepted));
-    CHECK(p.emit(entry(1000)));
+    CHECK(p.emit(1, entry(1000)));
     // One entry larger than the whole budget still passes when nothing waits.
     sa->make_durable(p.last_seq());
-    CHECK(p.emit(entry(50000)));
+    CHECK(p.emit(1, entry(50000)));
     sa->make_durable(p.last_seq());
     p.close();
 }
@@ -111,11 +117,12 @@ TEST_CASE("detach answers pending callbacks with ok=0 and fences later ones, but
     std::string err;
     REQUIRE(store.open(dir.file("state"), false, err));
     hr::Pipeline p(store, log);
+    std::string note;
     auto a = std::make_unique<ManualSink>();
     ManualSink *sa = a.get();
-    p.add_sink(std::move(a));
+    REQUIRE(p.add_sink(std::move(a), note));
     p.start();
-    REQUIRE(p.emit(entry()));
+    REQUIRE(p.emit(1, entry()));
     Done d1, d2;
     p.commit(7, "ns", "k", "v1", &Done::fn, &d1);
     p.detach(7);
@@ -129,5 +136,69 @@ TEST_CASE("detach answers pending callbacks with ok=0 and fences later ones, but
                                  std::chrono::seconds(5)));
     CHECK(d1.calls == 1);
     CHECK(d2.calls == 1);
+    p.close();
+}
+
+TEST_CASE("a commit waits only for its own instance's entries, and every entry before it must be covered") {
+    hr::test::TempDir dir;
+    hr::Logger log;
+    hr::StateStore store;
+    std::string err, note;
+    REQUIRE(store.open(dir.file("state"), false, err));
+    hr::Pipeline p(store, log);
+    p.uncommitted_grace = std::chrono::milliseconds(400);
+    auto a = std::make_unique<ManualSink>();
+    ManualSink *sa = a.get();
+    REQUIRE(p.add_sink(std::move(a), note));
+    p.start();
+    REQUIRE(p.emit(1, entry())); // seq 1, instance 1
+    REQUIRE(p.emit(2, entry())); // seq 2, instance 2: never commits (a plugin without cursors)
+    REQUIRE(p.emit(3, entry())); // seq 3, instance 3
+    p.commit(3, "ns3", "c", "v3", nullptr, nullptr);
+    p.commit(1, "ns1", "c", "v1", nullptr, nullptr);
+    sa->make_durable(3);
+    // Instance 1's entry (seq 1) is covered at once; seq 2 is not covered,
+    // so instance 3's commit (which would put the sink past seq 2) waits.
+    REQUIRE(hr::test::eventually([&] { return store.get("ns1", "c").has_value(); }, std::chrono::seconds(5)));
+    CHECK(*store.get(hr::Pipeline::kSinkNamespace, "manual") == "100");
+    CHECK_FALSE(store.get("ns3", "c"));
+    // After the grace, an entry nobody commits for counts as covered.
+    REQUIRE(hr::test::eventually([&] { return store.get("ns3", "c").has_value(); }, std::chrono::seconds(5)));
+    CHECK(*store.get(hr::Pipeline::kSinkNamespace, "manual") == "300");
+    p.close();
+}
+
+TEST_CASE("a file sink cuts what was written after the last commit, and the position is kept with the cursors") {
+    hr::test::TempDir dir;
+    std::string out = dir.file("out.json");
+    {
+        hr::Logger log;
+        hr::StateStore store;
+        std::string err, note;
+        REQUIRE(store.open(dir.file("state"), false, err));
+        hr::Pipeline p(store, log);
+        REQUIRE(p.add_sink(std::make_unique<hr::FileSink>(out), note));
+        p.start();
+        for (int i = 0; i < 5; ++i) {
+            REQUIRE(p.emit(1, entry()));
+            p.commit(1, "ns", "cursor", std::to_string(i + 1), nullptr, nullptr);
+        }
+        p.close();
+        CHECK(*store.get("ns", "cursor") == "5");
+        CHECK(std::stoull(*store.get(hr::Pipeline::kSinkNamespace, "file:" + out)) ==
+              hr::test::read_file(out).size());
+    }
+    size_t good = hr::test::read_file(out).size();
+    // What a crash leaves: lines written whose cursor was never stored.
+    std::ofstream(out, std::ios::app) << "{\"partial\":1}\n{\"torn";
+    hr::Logger log;
+    hr::StateStore store;
+    std::string err, note;
+    REQUIRE(store.open(dir.file("state"), false, err));
+    hr::Pipeline p(store, log);
+    REQUIRE(p.add_sink(std::make_unique<hr::FileSink>(out), note));
+    CHECK(note.find("removed") != std::string::npos);
+    CHECK(hr::test::read_file(out).size() == good);
+    p.start();
     p.close();
 }
