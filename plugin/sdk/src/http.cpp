@@ -78,6 +78,7 @@ struct Transfer {
     std::string handler_error;  // why we aborted from a callback
     bool too_big = false;
     bool added = false;  // added to the multi handle
+    bool paused = false; // receiving paused by pause_when
 };
 
 class HttpImpl : public std::enable_shared_from_this<HttpImpl> {
@@ -87,6 +88,7 @@ public:
 
     void post_start(std::uint64_t id, Request req, Handlers h);
     void post_cancel(std::uint64_t id);
+    void post_resume(std::uint64_t id);
     void post_cancel_all(bool close);
 
     std::uint64_t next_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
@@ -164,6 +166,16 @@ void HttpImpl::post_start(std::uint64_t id, Request req, Handlers h) {
 void HttpImpl::post_cancel(std::uint64_t id) {
     boost::asio::post(strand_, [self = shared_from_this(), id] {
         if (self->transfers_.count(id) != 0) self->finish(id, CURLE_ABORTED_BY_CALLBACK, "cancelled", true);
+    });
+}
+
+void HttpImpl::post_resume(std::uint64_t id) {
+    boost::asio::post(strand_, [self = shared_from_this(), id] {
+        auto it = self->transfers_.find(id);
+        if (it == self->transfers_.end() || !it->second->paused) return;
+        it->second->paused = false;
+        // May call write_cb at once with the held bytes (on this strand).
+        curl_easy_pause(it->second->easy, CURLPAUSE_CONT);
     });
 }
 
@@ -478,8 +490,13 @@ void HttpImpl::handle_timer(long timeout_ms) {
 std::size_t HttpImpl::write_cb(char* ptr, std::size_t size, std::size_t n, void* ud) noexcept {
     auto* t = static_cast<Transfer*>(ud);
     const std::size_t len = size * n;
-    t->result.body_bytes += len;
     try {
+        if (t->h.pause_when && t->h.pause_when()) {
+            // Not consumed: curl hands the same bytes again after resume.
+            t->paused = true;
+            return CURL_WRITEFUNC_PAUSE;
+        }
+        t->result.body_bytes += len;
         if (t->h.on_data) {
             if (!t->h.on_data(std::string_view(ptr, len))) {
                 t->result.aborted_by_handler = true;
@@ -551,6 +568,10 @@ std::size_t HttpImpl::header_cb(char* ptr, std::size_t size, std::size_t n, void
 
 void RequestHandle::cancel() const {
     if (auto impl = impl_.lock()) impl->post_cancel(id_);
+}
+
+void RequestHandle::resume() const {
+    if (auto impl = impl_.lock()) impl->post_resume(id_);
 }
 
 HttpClient::HttpClient(boost::asio::io_context& ctx, HttpOptions options)

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <future>
+#include <thread>
 #include <vector>
 
 using hr::sdk::Executor;
@@ -173,6 +174,40 @@ TEST_CASE("http: collected body is capped", "[http]") {
     req.max_collected_bytes = 1000;
     Result r = run(client, req);
     CHECK(r.code == CURLE_FILESIZE_EXCEEDED);
+}
+
+TEST_CASE("http: pause_when holds the transfer until resume, losing nothing", "[http]") {
+    hr::test::TestServer srv;
+    Executor ex(2);
+    HttpClient client(ex.context());
+    std::atomic<bool> hold{true};
+    std::atomic<int> pauses{0};
+    std::atomic<std::size_t> got{0};
+    Handlers h;
+    h.pause_when = [&] {
+        if (!hold.load()) return false;
+        ++pauses;
+        return true;
+    };
+    h.on_data = [&](std::string_view c) {
+        got += c.size();
+        return true;
+    };
+    auto p = std::make_shared<std::promise<Result>>();
+    auto f = p->get_future();
+    h.on_done = [p](Result r) { p->set_value(std::move(r)); };
+    auto handle = client.request(get(srv.url("/big/300000")), std::move(h));
+    std::this_thread::sleep_for(300ms);
+    CHECK(got.load() == 0); // paused before the first byte was taken
+    CHECK(pauses.load() >= 1);
+    CHECK(f.wait_for(0s) != std::future_status::ready);
+    hold = false;
+    handle.resume();
+    REQUIRE(f.wait_for(20s) == std::future_status::ready);
+    Result r = f.get();
+    CHECK(r.http_ok());
+    CHECK(got.load() == 300000);
+    CHECK(r.body_bytes == 300000);
 }
 
 TEST_CASE("http: a reset mid-body is an error, not a hang", "[http]") {

@@ -68,6 +68,9 @@ struct Handlers {
     std::function<void(long status, std::string_view name, std::string_view value)> on_header;
     // Body bytes as they arrive; return false to abort the transfer.
     std::function<bool(std::string_view chunk)> on_data;
+    // Asked before each chunk: true pauses receiving (the chunk is kept by
+    // curl) until RequestHandle::resume(). Flow control for slow consumers.
+    std::function<bool()> pause_when;
     // Exactly once per request (unless the io_context is destroyed first).
     std::function<void(Result result)> on_done;
 };
@@ -82,6 +85,8 @@ class RequestHandle {
 public:
     RequestHandle() = default;
     void cancel() const;
+    // Continues a transfer that pause_when paused; harmless otherwise.
+    void resume() const;
     std::uint64_t id() const noexcept { return id_; }
 
 private:
