@@ -26,6 +26,9 @@ const hr_key_schema kKeys[] = {
      nullptr},
     {"Request-Interval", HR_KEY_INT, 0, "300", "seconds between polls once caught up", nullptr},
     {"Preprocessor", HR_KEY_STRING, HR_KEY_REPEATABLE, nullptr, "accepted for compatibility; not used", nullptr},
+    {"Dead-Letter-File", HR_KEY_STRING, 0, nullptr,
+     "where lines that are not JSON are kept (default mimecast-<name>-deadletter.ndjson in the working directory)",
+     nullptr},
 };
 
 std::string str(hr_str s) { return s.ptr ? std::string(s.ptr, s.len) : std::string(); }
@@ -116,10 +119,13 @@ std::optional<Config> parse_config(const hr_stanza &st, hr_diag_fn diag, void *d
         } else if (key == "Request-Interval") {
             c.request_interval_s = kv.number;
             if (kv.number <= 0) report(HR_LOG_ERROR, "Request-Interval", kv.line, "must be a positive number of seconds, e.g. 300");
+        } else if (key == "Dead-Letter-File") {
+            c.dead_letter_file = str(kv.value);
         } else if (key == "Preprocessor") {
             report(HR_LOG_WARN, "Preprocessor", kv.line, "is accepted but preprocessors are not applied");
         }
     }
+    if (c.dead_letter_file.empty()) c.dead_letter_file = "mimecast-" + c.instance + "-deadletter.ndjson";
     if (c.client_id.empty()) report(HR_LOG_ERROR, "Client-Id", 0, "is required: the API 2.0 application's client id");
     if (!secret || secret->value.len == 0)
         report(HR_LOG_ERROR, "Client-Secret", secret ? secret->line : 0,

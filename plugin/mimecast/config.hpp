@@ -36,6 +36,7 @@ struct Config {
     int64_t requests_per_minute = 5;
     int64_t request_interval_s = 300;
     std::vector<ApiConfig> apis;
+    std::string dead_letter_file; // lines that are not JSON go here
 };
 
 // The key schema published through the ABI.

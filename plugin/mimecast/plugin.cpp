@@ -5,6 +5,7 @@
 #include "poller.hpp"
 
 #include <hosted_runner/plugin_abi.h>
+#include <hr_sdk/guard.hpp>
 
 #include <cstring>
 #include <memory>
@@ -12,6 +13,7 @@
 
 using hr::mimecast::Module;
 using hr::mimecast::Poller;
+using hr::sdk::guarded;
 
 struct hr_module {
     std::unique_ptr<Module> impl;
@@ -27,23 +29,8 @@ void report(hr_diag_fn fn, void *ctx, const std::string &msg) {
     if (fn) fn(ctx, HR_LOG_ERROR, hr_str{"", 0}, 0, hr_str{msg.data(), msg.size()});
 }
 
-// Runs f; any exception becomes a status and a diagnostic, never an unwind.
-template <class F> hr_status guarded(hr_diag_fn diag, void *ctx, F &&f) noexcept {
-    try {
-        return f();
-    } catch (const std::exception &e) {
-        try {
-            report(diag, ctx, std::string("mimecast: internal error: ") + e.what());
-        } catch (...) {
-        }
-        return HR_FAILED;
-    } catch (...) {
-        return HR_FAILED;
-    }
-}
-
 hr_status module_init(const hr_host_api *host, hr_module **out, hr_diag_fn d, void *dctx) {
-    return guarded(d, dctx, [&] {
+    return guarded([&] {
         std::string err;
         auto impl = Module::create(host, err);
         if (!impl) {
@@ -52,59 +39,59 @@ hr_status module_init(const hr_host_api *host, hr_module **out, hr_diag_fn d, vo
         }
         *out = new hr_module{std::move(impl)};
         return HR_OK;
-    });
+    }, d, dctx);
 }
 
 void module_fini(hr_module *m) {
-    guarded(nullptr, nullptr, [&] {
+    guarded([&] {
         delete m;
         return HR_OK;
-    });
+    }, nullptr, nullptr);
 }
 
 hr_status validate(hr_module *, const hr_stanza *st, hr_diag_fn d, void *dctx) {
-    return guarded(d, dctx, [&] { return hr::mimecast::parse_config(*st, d, dctx) ? HR_OK : HR_INVALID; });
+    return guarded([&] { return hr::mimecast::parse_config(*st, d, dctx) ? HR_OK : HR_INVALID; }, d, dctx);
 }
 
 hr_status create(hr_module *m, const hr_stanza *st, hr_host_instance *h, hr_instance **out, hr_diag_fn d,
                  void *dctx) {
-    return guarded(d, dctx, [&] {
+    return guarded([&] {
         auto cfg = hr::mimecast::parse_config(*st, d, dctx);
         if (!cfg) return HR_INVALID;
         *out = new hr_instance{Poller::create(*m->impl, std::move(*cfg), h)};
         return HR_OK;
-    });
+    }, d, dctx);
 }
 
 hr_status start(hr_instance *i) {
-    return guarded(nullptr, nullptr, [&] {
+    return guarded([&] {
         i->poller->start();
         return HR_OK;
-    });
+    }, nullptr, nullptr);
 }
 
 void stop(hr_instance *i) {
-    guarded(nullptr, nullptr, [&] {
+    guarded([&] {
         i->poller->stop();
         return HR_OK;
-    });
+    }, nullptr, nullptr);
 }
 
 void destroy(hr_instance *i) {
-    guarded(nullptr, nullptr, [&] {
+    guarded([&] {
         i->poller->stop();
         i->poller->wait_stopped();
         delete i;
         return HR_OK;
-    });
+    }, nullptr, nullptr);
 }
 
 hr_status check(hr_module *m, const hr_stanza *st, hr_diag_fn d, void *dctx) {
-    return guarded(d, dctx, [&] {
+    return guarded([&] {
         auto cfg = hr::mimecast::parse_config(*st, d, dctx);
         if (!cfg) return HR_INVALID;
         return m->impl->check_credentials(*cfg, d, dctx) ? HR_OK : HR_FAILED;
-    });
+    }, d, dctx);
 }
 
 hr_plugin_api make_api() {
