@@ -26,7 +26,7 @@ constexpr int kPageSize = 100;
 constexpr int64_t kSecond = 1000000000;
 constexpr int64_t kDay = 86400 * kSecond;
 constexpr int64_t kRetention = 7 * kDay;
-constexpr size_t kDoneFiles = 1024;
+constexpr size_t kDoneFiles = 256; // a page lists at most 100 files
 
 int64_t floor_day(int64_t ns) { return ns / kDay * kDay; }
 

@@ -93,8 +93,8 @@ std::vector<KeySpec> make_global() {
                                       {"GRAVWELL_DISABLE_SELF_INGEST"}),
                                   "false")));
   s.push_back(unused(key("Disable-Multithreading", T::Bool, "Go runtime setting", {"GRAVWELL_DISABLE_MULTITHREADING"})));
-  s.push_back(unused(key("Stats-Sample-Interval", T::Duration, "how often to emit ingest statistics",
-                         {"GRAVWELL_STATS_SAMPLE_INTERVAL"})));
+  s.push_back(with_default(key("Stats-Sample-Interval", T::Duration, "how often each stanza's progress (entries, bytes, lag) is logged",
+                         {"GRAVWELL_STATS_SAMPLE_INTERVAL"}), "30s"));
   s.push_back(unused(key("Timestamp-Max-Past-Delta", T::Duration, "entries older than this get the current time",
                          {"GRAVWELL_TIMESTAMP_MAX_PAST_DELTA"})));
   s.push_back(unused(key("Timestamp-Max-Future-Delta", T::Duration, "entries further ahead get the current time",

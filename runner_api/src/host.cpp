@@ -230,6 +230,12 @@ void Host::stop_all() {
     cv_.notify_all();
 }
 
+void Host::set_progress_interval(std::chrono::milliseconds interval) {
+    std::lock_guard lk(mu_);
+    opts_.progress_interval = interval;
+    next_progress_ = std::chrono::steady_clock::now() + interval;
+}
+
 size_t Host::running_count() const {
     std::lock_guard lk(mu_);
     return static_cast<size_t>(std::count_if(instances_.begin(), instances_.end(), [](const auto &in) { return in->running; }));
@@ -246,9 +252,16 @@ void Host::report_progress(bool force) {
             in->hi->last_reported = now;
         }
         if (now.empty()) continue;
-        std::string line = "progress:";
-        for (const auto &[k, v] : now) line += " " + k + "=" + std::to_string(v);
-        log_.write(LogLevel::Info, in->cfg.who, line);
+        // One line per group ("audit.entries" -> group "audit"), so each tag's progress reads on its own.
+        std::map<std::string, std::string> groups;
+        for (const auto &[k, v] : now) {
+            auto dot = k.find('.');
+            std::string g = dot == std::string::npos ? "" : k.substr(0, dot);
+            std::string name = dot == std::string::npos ? k : k.substr(dot + 1);
+            groups[g] += " " + name + "=" + std::to_string(v);
+        }
+        for (const auto &[g, text] : groups)
+            log_.write(LogLevel::Info, in->cfg.who, (g.empty() ? "progress:" : g + ": progress:") + text);
     }
 }
 

@@ -55,6 +55,7 @@ public:
     // Stops every instance, waiting for their durable commits; idempotent.
     void stop_all();
 
+    void set_progress_interval(std::chrono::milliseconds interval);
     // Status of instances for tests and logs.
     size_t running_count() const;
 

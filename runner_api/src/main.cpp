@@ -282,6 +282,7 @@ int main(int argc, char **argv) {
     hr::log_host(log, hr::LogLevel::Info,
                  std::string("hosted_runner ") + HR_VERSION + " starting " + std::to_string(rc.stanzas.size()) +
                      " stanza(s) from " + flags.config_file);
+    host.set_progress_interval(rc.progress_interval);
     host.start(std::move(rc.stanzas));
 
     for (;;) {
@@ -300,6 +301,7 @@ int main(int argc, char **argv) {
             }
             for (const auto &s : next.secrets) log.add_secret(s);
             log.set_level(next.log_level);
+            host.set_progress_interval(next.progress_interval);
             if (next.sinks_fingerprint != sinks_fp)
                 hr::log_host(log, hr::LogLevel::Warn, "changes to sinks, [State] or Log-File take effect only after "
                                                        "a restart");

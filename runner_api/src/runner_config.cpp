@@ -102,6 +102,8 @@ bool build_runner_config(const std::string &main_path, const std::string &overla
     if (auto *v = g.get("Log-Level")) parse_log_level(v->text, out.log_level);
     if (auto *v = g.get("Log-File")) out.log_file = v->text;
     if (auto *v = g.get("Ingester-UUID")) out.ingester_uuid = v->text;
+    if (auto *v = g.get("Stats-Sample-Interval"); v && v->number > 0)
+        out.progress_interval = std::chrono::milliseconds(std::max<int64_t>(v->number / 1000000, 100));
     for (auto *v : g.all("File-Backend-Target")) out.file_targets.push_back(v->text);
     if (auto *v = g.get("Ingest-Secret")) out.secrets.push_back(v->text);
     bool network = !g.all("Cleartext-Backend-Target").empty() || !g.all("Encrypted-Backend-Target").empty() ||

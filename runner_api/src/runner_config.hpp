@@ -4,6 +4,7 @@
 #include "log.hpp"
 #include "plugin_loader.hpp"
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -38,6 +39,7 @@ struct RunnerConfig {
     std::string ingester_uuid = kDefaultIngesterUuid;
     std::string state_path;
     bool state_sync = false;
+    std::chrono::milliseconds progress_interval{30000}; // [Global] Stats-Sample-Interval
     std::vector<StanzaConfig> stanzas;
     std::vector<std::string> secrets;
     std::string sinks_fingerprint; // changes need a restart

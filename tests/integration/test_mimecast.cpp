@@ -1,0 +1,253 @@
+// The real hosted_runner with the real Mimecast plugin against mimecast-sim.
+#include "runner_fixture.hpp"
+#include "sim_fixture.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <thread>
+
+using namespace hr::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int64_t kHourMs = 3600 * 1000;
+
+std::string stanza(const std::string &name, const Sim &sim, const std::vector<std::string> &apis,
+                   const std::string &extra = "") {
+    std::string s = "[Mimecast \"" + name + "\"]\n\tClient-Id=sim-client\n\tClient-Secret=sim-secret\n\tHost=" + sim.base + "\n";
+    for (const auto &a : apis) s += "\tApi=" + a + "\n";
+    return s + extra;
+}
+
+// Waits until the log says every api of the stanza caught up, looking only
+// past log_from (the log's size when this run started).
+bool all_caught_up(RunnerFixture &f, const std::string &stanza_name, const std::vector<std::string> &apis,
+                   std::chrono::seconds timeout, size_t log_from = 0) {
+    return eventually(
+        [&] {
+            std::string all = f.log_text();
+            std::string log = all.size() > log_from ? all.substr(log_from) : std::string();
+            for (const auto &a : apis)
+                if (log.find("mimecast[" + stanza_name + "]: " + a + ": caught up") == std::string::npos) return false;
+            return true;
+        },
+        timeout);
+}
+
+// Every expected event delivered exactly once, with its own time and the tag.
+void check_exactly_once(const Sim &sim, const std::vector<Delivered> &got, const std::string &api, const std::string &tag,
+                        int64_t from_ms, int64_t to_ms) {
+    std::map<std::string, int> seen;
+    std::map<std::string, int64_t> ts_of;
+    for (const auto &d : got)
+        if (d.tag == tag) {
+            seen[d.key]++;
+            ts_of[d.key] = d.ts_ns;
+        }
+    auto want = sim.expected(api, from_ms, to_ms);
+    INFO(api << " (tag " << tag << "): expected " << want.size() << ", delivered " << seen.size());
+    REQUIRE(want.size() > 10);
+    size_t missing = 0, wrong_time = 0;
+    for (const auto &[key, ts_ms] : want) {
+        auto it = ts_of.find(key);
+        if (it == ts_of.end()) ++missing;
+        else if (it->second != ts_ms * 1000000) ++wrong_time;
+    }
+    size_t dups = 0;
+    for (const auto &[k, n] : seen) dups += n > 1;
+    CHECK(missing == 0);
+    CHECK(wrong_time == 0);
+    CHECK(dups == 0);
+    // Nothing delivered that the simulator never served.
+    auto all = sim.expected(api, from_ms - 200 * kHourMs, wall_ms() + kHourMs);
+    size_t phantom = 0;
+    for (const auto &[k, n] : seen) phantom += all.count(k) == 0;
+    CHECK(phantom == 0);
+}
+
+} // namespace
+
+TEST_CASE("a multi-day backlog of audit and all ten MTA types arrives exactly once, with event times and tags") {
+    RunnerFixture f;
+    Sim sim(f.dir, {"--backlog-hours", "60", "--rate", "all=30", "--bucket-seconds", "900", "--publish-lag-seconds", "30"});
+    std::vector<std::string> first(all_apis().begin(), all_apis().begin() + 6);
+    std::vector<std::string> second(all_apis().begin() + 6, all_apis().end());
+    f.write_conf(f.head() +
+                 stanza("a", sim, first, "\tLookback=50\n\tRequests-Per-Minute=600\n\tRequest-Interval=600\n") +
+                 stanza("b", sim, second,
+                        "\tLookback=50\n\tTag-Prefix=mc\n\tRequests-Per-Minute=600\n\tRequest-Interval=600\n"));
+    int64_t started_ms = wall_ms();
+    auto p = f.start();
+    REQUIRE(all_caught_up(f, "a", first, 120s));
+    REQUIRE(all_caught_up(f, "b", second, 120s));
+    p->signal(SIGTERM);
+    REQUIRE(p->wait(10s) == std::optional<int>(0));
+    auto got = read_delivered(f.out);
+    int64_t from = started_ms - 50 * kHourMs + 1000;
+    int64_t mta_to = (started_ms - 31000) / 900000 * 900000; // buckets published before the run began
+    for (const auto &api : first) check_exactly_once(sim, got, api, api, from, api == "audit" ? started_ms : mta_to);
+    for (const auto &api : second) check_exactly_once(sim, got, api, "mc-" + api, from, mta_to);
+}
+
+TEST_CASE("every fault the simulator injects is survived with nothing lost or repeated") {
+    RunnerFixture f;
+    Sim sim(f.dir, {"--backlog-hours", "30", "--rate", "all=40", "--bucket-seconds", "1800", "--publish-lag-seconds",
+                    "30", "--files-per-bucket", "2", "--token-ttl", "40", "--fault", "429:p=0.1", "--fault",
+                    "500:p=0.08", "--fault", "503:p=0.04", "--fault", "reset:p=0.05", "--fault", "slow:p=0.05,ms=300",
+                    "--fault", "truncated_gzip:every=5", "--fault", "expired_url:every=4", "--fault",
+                    "repeat_url:every=3", "--fault", "token_expired:every=9", "--fault", "fail200:every=11",
+                    "--fault", "bad_line:every=4", "--fault", "long_line:every=6"});
+    std::vector<std::string> apis = {"audit", "mta-delivery", "mta-receipt", "mta-url"};
+    std::string dead = f.dir.file("dead.ndjson");
+    f.write_conf(f.head() + stanza("faulty", sim, apis,
+                                   "\tLookback=24\n\tRequests-Per-Minute=1200\n\tRequest-Interval=600\n"
+                                   "\tDead-Letter-File=" + dead + "\n"));
+    int64_t started_ms = wall_ms();
+    auto p = f.start();
+    REQUIRE(all_caught_up(f, "faulty", apis, 240s));
+    p->signal(SIGTERM);
+    REQUIRE(p->wait(10s) == std::optional<int>(0));
+    auto got = read_delivered(f.out);
+    int64_t from = started_ms - 24 * kHourMs + 1000;
+    int64_t mta_to = (started_ms - 31000) / 1800000 * 1800000;
+    for (const auto &api : apis) check_exactly_once(sim, got, api, api, from, api == "audit" ? started_ms : mta_to);
+    // Bad lines went to the dead-letter file, once each, with their bytes.
+    auto dl = read_lines(dead);
+    CHECK(!dl.empty());
+    std::set<std::string> uniq(dl.begin(), dl.end());
+    CHECK(uniq.size() == dl.size());
+    // Long lines (> 1 MiB) were delivered whole.
+    bool long_seen = false;
+    for (const auto &line : read_lines(f.out)) long_seen |= line.size() > (1u << 20);
+    CHECK(long_seen);
+    auto faults = http_get(sim.base + "/__sim/faults");
+    INFO(faults);
+    auto log = f.log_text();
+    CHECK(log.find("backing off") != std::string::npos);
+    CHECK(log.find("listing again") != std::string::npos);
+}
+
+TEST_CASE("kill -9 at random moments during a backlog, then a restart: still exactly once") {
+    RunnerFixture f;
+    Sim sim(f.dir, {"--backlog-hours", "30", "--rate", "all=1200", "--bucket-seconds", "900", "--publish-lag-seconds", "30"});
+    std::vector<std::string> apis = {"audit", "mta-delivery", "mta-receipt", "mta-process", "mta-spam", "mta-url"};
+    f.write_conf(f.head() + stanza("crashy", sim, apis,
+                                   "\tLookback=24\n\tRequests-Per-Minute=600\n\tRequest-Interval=600\n"));
+    int64_t started_ms = wall_ms();
+    std::mt19937 rng(7);
+    size_t lines_at_last_kill = 0;
+    for (int round = 0; round < 4; ++round) {
+        auto p = f.start();
+        REQUIRE(eventually([&] { return f.log_text().find("started (state") != std::string::npos; }, 20s));
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(300, 1500)(rng)));
+        p->signal(SIGKILL);
+        p->wait(5s);
+        lines_at_last_kill = read_lines(f.out).size();
+    }
+    REQUIRE(lines_at_last_kill > 1000); // the kills landed in the middle of real work
+    size_t log_from = f.log_text().size();
+    auto p = f.start();
+    REQUIRE(all_caught_up(f, "crashy", apis, 180s, log_from));
+    p->signal(SIGTERM);
+    REQUIRE(p->wait(10s) == std::optional<int>(0));
+    auto got = read_delivered(f.out);
+    INFO("lines at the last kill " << lines_at_last_kill << ", at the end " << got.size());
+    CHECK(got.size() > lines_at_last_kill); // ...and not at its end
+    int64_t from = started_ms - 24 * kHourMs + 1000;
+    int64_t mta_to = (started_ms - 31000) / 900000 * 900000;
+    for (const auto &api : apis) check_exactly_once(sim, got, api, api, from, api == "audit" ? started_ms : mta_to);
+}
+
+TEST_CASE("-test-credentials reports each API, and refuses bad credentials") {
+    RunnerFixture f;
+    Sim sim(f.dir, {"--backlog-hours", "2"});
+    f.write_conf(f.head() + stanza("ok", sim, {"audit", "mta-delivery"}));
+    std::string out;
+    CHECK(f.run_sync({"-test-credentials"}, &out) == 0);
+    CHECK(out.find("token OK") != std::string::npos);
+    CHECK(out.find("mimecast[ok]: audit: OK") != std::string::npos);
+    CHECK(out.find("mimecast[ok]: mta-delivery: OK") != std::string::npos);
+    CHECK(read_lines(f.out).empty()); // nothing ingested
+    f.write_conf(f.head() + "[Mimecast \"bad\"]\n\tClient-Id=sim-client\n\tClient-Secret=WrongSecret99\n\tHost=" + sim.base +
+                 "\n\tApi=audit\n");
+    CHECK(f.run_sync({"-test-credentials"}, &out) == 1);
+    CHECK(out.find("refused") != std::string::npos);
+    CHECK(out.find("WrongSecret99") == std::string::npos);
+}
+
+TEST_CASE("bad credentials are logged clearly and retried with backoff, not in a tight loop") {
+    RunnerFixture f;
+    Sim sim(f.dir, {"--backlog-hours", "2"});
+    f.write_conf(f.head() + "[Mimecast \"bad\"]\n\tClient-Id=sim-client\n\tClient-Secret=WrongSecret99\n\tHost=" +
+                 sim.base + "\n\tApi=audit\n\tApi=mta-delivery\n\tRequests-Per-Minute=600\n");
+    auto p = f.start();
+    std::this_thread::sleep_for(6s);
+    CHECK(p->running());
+    p->signal(SIGTERM);
+    CHECK(p->wait(10s) == std::optional<int>(0));
+    size_t token_calls = 0;
+    for (const auto &l : read_lines(sim.request_log)) token_calls += l.find("/oauth/token") != std::string::npos;
+    CHECK(token_calls >= 2);  // it does retry...
+    CHECK(token_calls <= 6);  // ...with growing delays (1 s base, doubling, jittered)
+    auto log = f.log_text();
+    CHECK(log.find("authentication refused") != std::string::npos);
+    CHECK(log.find("Client-Secret") != std::string::npos); // tells what to check
+    CHECK(log.find("WrongSecret99") == std::string::npos);
+}
+
+TEST_CASE("the request budget holds in every 60 s window and is used in full while there is work", "[slow]") {
+    RunnerFixture f;
+    Sim sim(f.dir, {"--backlog-hours", "1", "--rate", "all=10"});
+    // Eleven APIs polling every second want far more than 20 requests a minute.
+    f.write_conf(f.head() + stanza("budget", sim, all_apis(), "\tLookback=1\n\tRequests-Per-Minute=20\n\tRequest-Interval=1\n"));
+    auto p = f.start();
+    std::this_thread::sleep_for(75s);
+    p->signal(SIGTERM);
+    REQUIRE(p->wait(10s) == std::optional<int>(0));
+    std::vector<int64_t> times;
+    std::regex ts_re("\"ts_ms\":([0-9]+)");
+    for (const auto &l : read_lines(sim.request_log)) {
+        if (l.find("/oauth/token") == std::string::npos && l.find("/api/") == std::string::npos &&
+            l.find("/siem/") == std::string::npos)
+            continue; // file downloads are not API calls
+        std::smatch m;
+        if (std::regex_search(l, m, ts_re)) times.push_back(std::stoll(m[1]));
+    }
+    std::sort(times.begin(), times.end());
+    REQUIRE(times.size() > 20);
+    size_t worst = 0;
+    for (size_t i = 0, j = 0; i < times.size(); ++i) {
+        while (times[i] - times[j] >= 60000) ++j;
+        worst = std::max(worst, i - j + 1);
+    }
+    CHECK(worst <= 20);
+    // The first minute was spent in full: a backlog drains at the budget.
+    size_t first_minute = std::count_if(times.begin(), times.end(), [&](int64_t t) { return t - times[0] < 60000; });
+    CHECK(first_minute >= 19);
+}
+
+TEST_CASE("threads do not grow with the number of stanzas") {
+    auto threads_with = [](int stanzas) {
+        RunnerFixture f;
+        Sim sim(f.dir, {"--backlog-hours", "1", "--rate", "all=1"});
+        std::string body = f.head();
+        for (int i = 0; i < stanzas; ++i)
+            body += stanza("s" + std::to_string(i), sim, {"audit", "mta-delivery"}, "\tRequest-Interval=600\n\tRequests-Per-Minute=6000\n");
+        f.write_conf(body);
+        auto p = f.start();
+        REQUIRE(eventually([&] { return f.log_text().find("mimecast[s" + std::to_string(stanzas - 1) + "]: mta-delivery: caught up") != std::string::npos; }, 60s));
+        std::string status = read_file("/proc/" + std::to_string(p->pid()) + "/status");
+        std::smatch m;
+        std::regex re("Threads:\\s+([0-9]+)");
+        REQUIRE(std::regex_search(status, m, re));
+        p->signal(SIGTERM);
+        p->wait(10s);
+        return std::stoi(m[1]);
+    };
+    int one = threads_with(1), many = threads_with(60);
+    CHECK(one == many);
+}
