@@ -1,6 +1,7 @@
 // The Tester kind: emits a small JSON entry every Interval, as Gravwell's does.
 // Also the simplest complete example of the plugin ABI.
 #include <hosted_runner/plugin_abi.h>
+#include <hr_sdk/guard.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -90,28 +91,27 @@ struct hr_instance : std::enable_shared_from_this<hr_instance> {
 namespace {
 
 hr_status module_init(const hr_host_api *host, hr_module **out, hr_diag_fn d, void *dctx) {
-    try {
-        auto *m = new hr_module();
-        m->host = host;
-        m->thread = std::thread([m] { m->io.run(); });
-        *out = m;
-        return HR_OK;
-    } catch (const std::exception &e) {
-        diag(d, dctx, HR_LOG_ERROR, "", std::string("tester: ") + e.what());
-        return HR_FAILED;
-    } catch (...) {
-        return HR_FAILED;
-    }
+    return hr::sdk::guarded(
+        [&] {
+            auto m = std::make_unique<hr_module>();
+            m->host = host;
+            hr_module *raw = m.get();
+            m->thread = std::thread([raw] { raw->io.run(); });
+            *out = m.release();
+            return HR_OK;
+        },
+        d, dctx);
 }
 
 void module_fini(hr_module *m) {
-    try {
-        m->work.reset();
-        m->io.stop();
-        if (m->thread.joinable()) m->thread.join();
-        delete m;
-    } catch (...) {
-    }
+    hr::sdk::guarded(
+        [&] {
+            m->work.reset();
+            m->io.stop();
+            if (m->thread.joinable()) m->thread.join();
+            delete m;
+        },
+        nullptr, nullptr);
 }
 
 hr_status validate(hr_module *, const hr_stanza *st, hr_diag_fn d, void *dctx) {
@@ -125,49 +125,43 @@ hr_status validate(hr_module *, const hr_stanza *st, hr_diag_fn d, void *dctx) {
 
 hr_status create(hr_module *m, const hr_stanza *st, hr_host_instance *h, hr_instance **out, hr_diag_fn d,
                  void *dctx) {
-    try {
-        if (validate(m, st, d, dctx) != HR_OK) return HR_INVALID;
-        auto p = std::make_shared<hr_instance>(m, h);
-        p->name = str(st->instance);
-        const hr_kv *iv = find(st, "Interval");
-        p->interval = std::chrono::nanoseconds(iv ? iv->number : 1000000000);
-        const hr_kv *tag = find(st, "Tag-Name");
-        p->tag = tag ? str(tag->value) : "test";
-        m->host->state_get(
-            h, hr_str{"seq", 3},
-            [](void *ctx, hr_str v) { static_cast<hr_instance *>(ctx)->seq = std::stoull(str(v)); }, p.get());
-        p->self = p;
-        *out = p.get();
-        return HR_OK;
-    } catch (const std::exception &e) {
-        diag(d, dctx, HR_LOG_ERROR, "", std::string("tester: ") + e.what());
-        return HR_FAILED;
-    } catch (...) {
-        return HR_FAILED;
-    }
+    return hr::sdk::guarded(
+        [&] {
+            if (validate(m, st, d, dctx) != HR_OK) return HR_INVALID;
+            auto p = std::make_shared<hr_instance>(m, h);
+            p->name = str(st->instance);
+            const hr_kv *iv = find(st, "Interval");
+            p->interval = std::chrono::nanoseconds(iv ? iv->number : 1000000000);
+            const hr_kv *tag = find(st, "Tag-Name");
+            p->tag = tag ? str(tag->value) : "test";
+            m->host->state_get(
+                h, hr_str{"seq", 3},
+                [](void *ctx, hr_str v) { static_cast<hr_instance *>(ctx)->seq = std::stoull(str(v)); }, p.get());
+            p->self = p;
+            *out = p.get();
+            return HR_OK;
+        },
+        d, dctx);
 }
 
 hr_status start(hr_instance *p) {
-    try {
-        asio::post(p->strand, [s = p->shared_from_this()] { s->tick(); });
-        return HR_OK;
-    } catch (...) {
-        return HR_FAILED;
-    }
+    return hr::sdk::guarded([&] { asio::post(p->strand, [s = p->shared_from_this()] { s->tick(); }); }, nullptr,
+                            nullptr);
 }
 
 void stop(hr_instance *p) {
-    try {
-        asio::post(p->strand, [s = p->shared_from_this()] {
-            s->stopped = true;
-            s->timer.cancel();
-        });
-    } catch (...) {
-    }
+    hr::sdk::guarded(
+        [&] {
+            asio::post(p->strand, [s = p->shared_from_this()] {
+                s->stopped = true;
+                s->timer.cancel();
+            });
+        },
+        nullptr, nullptr);
 }
 
 void destroy(hr_instance *p) {
-    try {
+    hr::sdk::guarded([&] {
         // Run a last step on the strand: after it nothing of this instance is queued.
         std::promise<void> done;
         asio::post(p->strand, [p, &done] {
@@ -177,8 +171,7 @@ void destroy(hr_instance *p) {
         });
         done.get_future().wait();
         auto keep = std::move(p->self); // freed when the last queued handler lets go
-    } catch (...) {
-    }
+    }, nullptr, nullptr);
 }
 
 const hr_plugin_api kApi = {

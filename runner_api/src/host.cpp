@@ -158,13 +158,14 @@ bool Host::create_and_start(Instance &in) {
     return true;
 }
 
-void Host::stop_instance(Instance &in) {
+void Host::stop_instance(Instance &in, std::chrono::steady_clock::time_point deadline) {
     if (!in.inst) return;
     const hr_plugin_api *api = in.cfg.plugin->api;
     in.hi->stopping = true;
     api->stop(in.inst);
     // Let what it already emitted become durable so its last cursor commits land.
-    pipeline_.wait_committed(in.hi->id, opts_.drain_timeout);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pipeline_.wait_committed(in.hi->id, std::max(left, std::chrono::milliseconds(0)));
     pipeline_.detach(in.hi->id);
     api->destroy(in.inst);
     in.inst = nullptr;
@@ -172,17 +173,22 @@ void Host::stop_instance(Instance &in) {
     log_.write(LogLevel::Info, in.cfg.who, "stopped");
 }
 
-void Host::start(std::vector<StanzaConfig> stanzas) {
-    std::lock_guard lk(mu_);
-    for (auto &sc : stanzas) {
-        auto in = std::make_unique<Instance>();
-        in->cfg = std::move(sc);
-        if (!create_and_start(*in)) {
-            in->restart_at = std::chrono::steady_clock::now() + opts_.restart_backoff_min;
-            in->restarts = 1;
-        }
-        instances_.push_back(std::move(in));
-    }
+void Host::start(std::vector<StanzaConfig> stanzas) { reload(std::move(stanzas)); }
+
+void Host::add_instance(StanzaConfig sc) {
+    auto in = std::make_unique<Instance>();
+    in->cfg = std::move(sc);
+    if (!create_and_start(*in)) schedule_restart(*in, std::chrono::steady_clock::now());
+    instances_.push_back(std::move(in));
+}
+
+void Host::schedule_restart(Instance &in, std::chrono::steady_clock::time_point now) {
+    in.restarts++;
+    auto base = opts_.restart_backoff_min * (1 << std::min(in.restarts - 1, 10));
+    auto delay = std::min<std::chrono::milliseconds>(base, opts_.restart_backoff_max);
+    // Jitter keeps many failing stanzas from retrying in step.
+    delay += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 250)(rng_));
+    in.restart_at = now + delay;
 }
 
 void Host::reload(std::vector<StanzaConfig> stanzas) {
@@ -203,15 +209,7 @@ void Host::reload(std::vector<StanzaConfig> stanzas) {
         }
     }
     instances_ = std::move(keep);
-    for (auto &sc : stanzas) {
-        auto in = std::make_unique<Instance>();
-        in->cfg = std::move(sc);
-        if (!create_and_start(*in)) {
-            in->restart_at = std::chrono::steady_clock::now() + opts_.restart_backoff_min;
-            in->restarts = 1;
-        }
-        instances_.push_back(std::move(in));
-    }
+    for (auto &sc : stanzas) add_instance(std::move(sc));
 }
 
 void Host::stop_all() {
@@ -224,7 +222,8 @@ void Host::stop_all() {
             in->hi->stopping = true;
             in->cfg.plugin->api->stop(in->inst);
         }
-    for (auto &in : instances_) stop_instance(*in);
+    auto deadline = std::chrono::steady_clock::now() + opts_.drain_timeout;
+    for (auto &in : instances_) stop_instance(*in, deadline);
     report_progress(true);
     lk.unlock();
     cv_.notify_all();
@@ -266,7 +265,6 @@ void Host::report_progress(bool force) {
 }
 
 void Host::supervise() {
-    std::mt19937 rng(std::random_device{}());
     std::unique_lock lk(mu_);
     while (!shutting_down_) {
         cv_.wait_for(lk, std::chrono::milliseconds(200));
@@ -280,21 +278,13 @@ void Host::supervise() {
                     why = in->hi->fail_msg;
                 }
                 stop_instance(*in);
-                in->restarts++;
-                auto base = opts_.restart_backoff_min * (1 << std::min(in->restarts - 1, 10));
-                auto delay = std::min<std::chrono::milliseconds>(base, opts_.restart_backoff_max);
-                delay += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 250)(rng));
-                in->restart_at = now + delay;
+                schedule_restart(*in, now);
+                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(in->restart_at - now).count();
                 log_.write(LogLevel::Warn, in->cfg.who,
-                           "restarting in " + std::to_string(delay.count()) + " ms after failure: " + why);
+                           "restarting in " + std::to_string(ms) + " ms after failure: " + why);
             } else if (!in->inst && in->restarts > 0 && now >= in->restart_at) {
-                if (create_and_start(*in)) {
-                    log_.write(LogLevel::Info, in->cfg.who, "restarted");
-                } else {
-                    in->restarts++;
-                    auto base = opts_.restart_backoff_min * (1 << std::min(in->restarts - 1, 10));
-                    in->restart_at = now + std::min<std::chrono::milliseconds>(base, opts_.restart_backoff_max);
-                }
+                if (create_and_start(*in)) log_.write(LogLevel::Info, in->cfg.who, "restarted");
+                else schedule_restart(*in, now);
             }
         }
         if (now >= next_progress_) {

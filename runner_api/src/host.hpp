@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace hr {
@@ -71,7 +72,11 @@ private:
     };
 
     bool create_and_start(Instance &in);
-    void stop_instance(Instance &in);
+    void add_instance(StanzaConfig sc); // mu_ held
+    void schedule_restart(Instance &in, std::chrono::steady_clock::time_point now);
+    // deadline: when to stop waiting for its last commits (shared by a whole shutdown).
+    void stop_instance(Instance &in, std::chrono::steady_clock::time_point deadline);
+    void stop_instance(Instance &in) { stop_instance(in, std::chrono::steady_clock::now() + opts_.drain_timeout); }
     void supervise();
     void report_progress(bool force);
 
@@ -97,6 +102,7 @@ private:
     bool shutting_down_ = false;
     std::thread supervisor_;
     std::chrono::steady_clock::time_point next_progress_{};
+    std::mt19937 rng_{std::random_device{}()};
 };
 
 // True when a tag is acceptable to every sink (Gravwell's rules, and ours).

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmarks: throughput, memory against file size, cost of many stanzas.
+# Each compares like with like inside one run (these machines are noisy).
+# Usage: bench/bench.sh [build-dir]   (default: build, from `cmake --preset dev`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build="${1:-build}"
+[ -x "$build/hosted_runner" ] && [ -x "$build/mimecast-sim" ] || {
+  echo "build first: cmake --preset dev && cmake --build --preset dev" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+all_apis="audit mta-delivery mta-receipt mta-process mta-av mta-spam mta-journal mta-internal mta-impersonation mta-url mta-attachment"
+
+calc() { awk "BEGIN { print $* }"; }
+
+start_sim() { # dir, args...
+  local dir=$1; shift
+  "$build/mimecast-sim" --port 0 "$@" >"$dir/sim.out" 2>"$dir/sim.err" &
+  echo $! >"$dir/sim.pid"
+  for _ in $(seq 200); do grep -q listening "$dir/sim.out" 2>/dev/null && break; sleep 0.05; done
+  echo "http://$(sed -n 's/^listening on //p' "$dir/sim.out")"
+}
+
+write_conf() { # dir, url, stanzas, apis, extra
+  local dir=$1 url=$2 n=$3 apis=$4 extra=$5
+  { printf '[Global]\n\tFile-Backend-Target=%s/out.json\n\tLog-File=%s/runner.log\n[State]\n\tPath=%s/state.db\n' "$dir" "$dir" "$dir"
+    for i in $(seq "$n"); do
+      printf '[Mimecast "s%d"]\n\tClient-Id=sim-client\n\tClient-Secret=sim-secret\n\tHost=%s\n' "$i" "$url"
+      for a in $apis; do printf '\tApi=%s\n' "$a"; done
+      printf '%b' "$extra"
+    done; } >"$dir/hr.conf"
+}
+
+# Runs the runner until every (stanza, api) logged "caught up"; prints
+# "seconds entries peak_rss_kb threads".
+run_until_caught_up() { # dir, expected caught-up lines
+  local dir=$1 want=$2
+  local t0 t1 pid hwm=0 threads=0
+  t0=$(date +%s.%N)
+  "$build/hosted_runner" -config-file "$dir/hr.conf" -plugin-dir "$build/plugins" 2>"$dir/runner.err" &
+  pid=$!
+  while :; do
+    sleep 0.2
+    local n; n=$(grep -c "caught up" "$dir/runner.log" 2>/dev/null || true)
+    if [ -r /proc/$pid/status ]; then
+      hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+      threads=$(awk '/Threads/ {print $2}' /proc/$pid/status)
+    fi
+    [ "${n:-0}" -ge "$want" ] && break
+    kill -0 $pid 2>/dev/null || { echo "runner died" >&2; cat "$dir/runner.err" >&2; exit 1; }
+  done
+  t1=$(date +%s.%N)
+  kill -TERM $pid; wait $pid || true
+  echo "$(calc "$t1 - $t0") $(wc -l <"$dir/out.json") $hwm $threads"
+}
+
+echo "== 1. Throughput: 11 APIs, 24 h backlog at 4000 events/h per API"
+d=$work/tp; mkdir -p $d
+url=$(start_sim $d --backlog-hours 25 --rate all=4000 --bucket-seconds 900 --publish-lag-seconds 30)
+write_conf $d "$url" 1 "$all_apis" '\tLookback=24\n\tRequests-Per-Minute=1000\n\tRequest-Interval=600\n'
+read -r secs entries hwm threads < <(run_until_caught_up $d 11)
+bytes=$(stat -c %s $d/out.json)
+printf '   %d entries in %.1f s = %.0f entries/s, %.1f MB/s written; peak RSS %d MB; %d threads\n' \
+  "$entries" "$secs" "$(calc "$entries / $secs")" "$(calc "$bytes / $secs / 1000000")" $((hwm / 1024)) "$threads"
+kill "$(cat $d/sim.pid)"
+
+echo "== 2. Memory against batch file size: the same events in files 72x larger"
+for bucket in 300 21600; do
+  d=$work/mem$bucket; mkdir -p $d
+  url=$(start_sim $d --backlog-hours 25 --rate delivery=20000 --bucket-seconds $bucket --publish-lag-seconds 30)
+  write_conf $d "$url" 1 "mta-delivery" '\tLookback=24\n\tRequests-Per-Minute=1000\n\tRequest-Interval=600\n'
+  read -r secs entries hwm threads < <(run_until_caught_up $d 1)
+  lines_per_file=$((20000 * bucket / 3600))
+  printf '   files of ~%6d lines: %d entries in %.1f s, peak RSS %d MB\n' $lines_per_file "$entries" "$secs" $((hwm / 1024))
+  echo "$hwm" >$d/hwm
+  kill "$(cat $d/sim.pid)"
+done
+printf '   peak RSS ratio (large files / small files): %.2f\n' "$(calc "$(cat $work/mem21600/hwm) / $(cat $work/mem300/hwm)")"
+
+echo "== 3. Many stanzas: 1 against 500 (audit + one MTA type each)"
+for n in 1 500; do
+  d=$work/st$n; mkdir -p $d
+  url=$(start_sim $d --backlog-hours 2 --rate all=60 --bucket-seconds 900 --publish-lag-seconds 30)
+  write_conf $d "$url" $n "audit mta-delivery" '\tLookback=1\n\tRequests-Per-Minute=100000\n\tRequest-Interval=600\n'
+  read -r secs entries hwm threads < <(run_until_caught_up $d $((2 * n)))
+  printf '   %3d stanza(s): all caught up in %.1f s, %d threads, peak RSS %d MB\n' $n "$secs" "$threads" $((hwm / 1024))
+  kill "$(cat $d/sim.pid)"
+done
