@@ -76,6 +76,10 @@ public:
         if (saved && BatchCursor::decode(*saved, cur_)) {
             p_.log(HR_LOG_INFO, ctx_.name + ": resuming from its saved page token" +
                                     (cur_.newest ? ", newest event " + fmt_time(cur_.newest) : std::string()));
+            // Down longer than Mimecast keeps data: what lies between our newest
+            // event and the retention edge can no longer be fetched.
+            if (cur_.newest > 0 && cur_.newest < now - kRetention)
+                gap(cur_.newest, now - kRetention, "the runner was stopped longer than Mimecast's 7-day retention");
         } else {
             if (saved) p_.log(HR_LOG_WARN, ctx_.name + ": saved cursor unreadable; starting from Lookback");
             cur_ = BatchCursor{};

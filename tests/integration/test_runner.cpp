@@ -220,3 +220,28 @@ TEST_CASE("-version and --help answer without a config") {
         CHECK(out.find(flag) != std::string::npos);
     CHECK(f.run_sync({"-bogus"}) == 2);
 }
+
+TEST_CASE("a stanza that fails at run time is restarted with backoff; the others keep running") {
+    RunnerFixture f;
+    f.plugin_dir = f.dir.file("plugins");
+    ::mkdir(f.plugin_dir.c_str(), 0755);
+    REQUIRE(::symlink((std::string(HR_PLUGIN_DIR) + "/tester.so").c_str(), (f.plugin_dir + "/tester.so").c_str()) == 0);
+    REQUIRE(::symlink((std::string(HR_ABI_PLUGIN_DIR) + "/flaky.so").c_str(), (f.plugin_dir + "/flaky.so").c_str()) == 0);
+    f.write_conf(f.head() + "[Flaky \"f\"]\n[Tester \"t\"]\n\tInterval=50ms\n");
+    auto p = f.start();
+    // Backoff of 1 s, then 2 s (plus jitter): two restarts within about 4 s.
+    REQUIRE(eventually([&] {
+        std::string log = f.log_text();
+        size_t n = 0;
+        for (size_t pos = 0; (pos = log.find("flaky[f]: restarted", pos)) != std::string::npos; ++pos) ++n;
+        return n >= 2;
+    }, 15s));
+    auto log = f.log_text();
+    CHECK(log.find("flaky[f]: failed: lost its upstream") != std::string::npos);
+    CHECK(log.find("flaky[f]: restarting in 1") != std::string::npos); // first delay 1000-1250 ms
+    CHECK(log.find("flaky[f]: restarting in 2") != std::string::npos); // then 2000-2250 ms
+    size_t tester_before = tester_seqs(f.out, "t").size();
+    REQUIRE(eventually([&] { return tester_seqs(f.out, "t").size() > tester_before + 5; }, 10s));
+    p->signal(SIGTERM);
+    CHECK(p->wait(10s) == std::optional<int>(0));
+}
