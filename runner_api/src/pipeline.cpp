@@ -202,6 +202,9 @@ void Pipeline::close() {
     {
         std::lock_guard lk(mu_);
         closing_ = true;
+        // Every instance is gone: an entry still without a commit belongs to a
+        // plugin without cursors, and cutting it on the next start would lose it.
+        uncommitted_grace = std::chrono::milliseconds(0);
     }
     cv_.notify_all();
     if (committer_.joinable()) committer_.join();

@@ -61,6 +61,7 @@ public:
 
     // Entries with no commit after them for this long count as covered
     // (plugins without cursors must not hold everyone's commits back).
+    // Guarded by mu_ once started.
     std::chrono::milliseconds uncommitted_grace{2000};
 
 private:

@@ -202,3 +202,33 @@ TEST_CASE("a file sink cuts what was written after the last commit, and the posi
     p.start();
     p.close();
 }
+
+TEST_CASE("at a clean close, entries of a plugin without cursors are kept, not cut on the next start") {
+    hr::test::TempDir dir;
+    std::string out = dir.file("out.json");
+    {
+        hr::Logger log;
+        hr::StateStore store;
+        std::string err, note;
+        REQUIRE(store.open(dir.file("state"), false, err));
+        hr::Pipeline p(store, log);
+        p.uncommitted_grace = std::chrono::hours(1);
+        REQUIRE(p.add_sink(std::make_unique<hr::FileSink>(out), note));
+        p.start();
+        REQUIRE(p.emit(2, entry()));
+        p.commit(2, "ns", "c", "1", nullptr, nullptr);
+        REQUIRE(hr::test::eventually([&] { return store.get("ns", "c").has_value(); }, std::chrono::seconds(5)));
+        REQUIRE(p.emit(1, entry())); // never committed for
+        p.close();
+    }
+    size_t size = hr::test::read_file(out).size();
+    REQUIRE(size > 0);
+    hr::Logger log;
+    hr::StateStore store;
+    std::string err, note;
+    REQUIRE(store.open(dir.file("state"), false, err));
+    hr::Pipeline p(store, log);
+    REQUIRE(p.add_sink(std::make_unique<hr::FileSink>(out), note));
+    CHECK(hr::test::read_file(out).size() == size);
+    p.close();
+}
