@@ -103,6 +103,13 @@ std::optional<std::string> Poller::state_get(const std::string &key) {
 
 void Poller::count(ApiCtx &ctx, const char *counter, int64_t delta) { ctx.counters[counter] += delta; }
 
+void Poller::log_send(ApiCtx &ctx, const sdk::Request &req) {
+    if (stopped_ || !host_->log_enabled(h_, HR_LOG_DEBUG)) return;
+    // Method and path only: the query holds page tokens, the token body the secret.
+    std::string path = req.url.substr(0, req.url.find('?'));
+    host_->log(h_, HR_LOG_DEBUG, hs(ctx.name + ": API call " + req.method + " " + path));
+}
+
 void Poller::publish_stats(ApiCtx &ctx) {
     if (stopped_) return;
     for (const auto &[k, v] : ctx.counters) {
@@ -155,6 +162,7 @@ void Poller::fetch_token() {
         req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
         req.body = build_token_form(self->cfg_.client_id, self->cfg_.client_secret);
         req.deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kApiDeadline).count();
+        self->log_send(*self->token_ctx_, req);
         sdk::Handlers h;
         h.on_done = [self](sdk::Result r) {
             asio::post(self->strand_, [self, r = std::move(r)]() mutable {
@@ -257,6 +265,7 @@ void Poller::send(ApiCtx &ctx, std::shared_ptr<std::function<sdk::Request()>> bu
             req.headers.emplace_back("Accept", "application/json");
             req.deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kApiDeadline).count();
             std::string used_token = self->token_;
+            self->log_send(*c, req);
             sdk::Handlers h;
             h.on_done = [self, c, build, done, auth_retry, used_token](sdk::Result r) {
                 asio::post(self->strand_, [self, c, build, done, auth_retry, used_token, r = std::move(r)]() mutable {

@@ -72,6 +72,7 @@ private:
     void send(ApiCtx &ctx, std::shared_ptr<std::function<sdk::Request()>> build,
               std::shared_ptr<std::function<void(sdk::Result)>> done, bool auth_retry);
     void observe_rate_headers(const sdk::Result &r);
+    void log_send(ApiCtx &ctx, const sdk::Request &req); // DEBUG: one line per API call, as sent
 
     Module &mod_;
     const hr_host_api *host_;

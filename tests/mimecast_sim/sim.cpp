@@ -86,6 +86,7 @@ Reply Simulator::handle(const Request& req) {
   // Test support endpoints: not counted, not logged, not rate limited.
   if (req.path.rfind("/__sim/", 0) == 0) return sim_endpoint(req);
   Ctx c;
+  c.arrived_ms = now_ms();
   const std::string& p = req.path;
   if (p == "/oauth/token") c.route = Route::Token;
   else if (p == "/api/audit/get-audit-events") c.route = Route::Audit;
@@ -233,7 +234,7 @@ void Simulator::log(const Request& req, const Ctx& c, unsigned status) {
   JsonWriter w(sb);
   w.StartObject();
   w.Key("ts_ms");
-  w.Int64(now_ms());
+  w.Int64(c.arrived_ms);
   w.Key("client");
   jstr(w, c.client);
   w.Key("method");

@@ -57,6 +57,7 @@ class Simulator {
     Params params;  // logged; never holds a secret
     std::vector<std::string> faults;
     bool outcome_fault = false;  // a fault already decided this request's answer
+    int64_t arrived_ms = 0;      // logged: when the request came in, not when answered
   };
   struct TokenInfo {
     std::string client;
