@@ -8,7 +8,10 @@ std::string Diag::format() const {
   std::string out;
   if (!loc.file.empty()) {
     out += loc.file;
-    if (loc.line != 0) out += ":" + std::to_string(loc.line);
+    if (loc.line != 0) {
+      out += ':'; // two appends: GCC 12 at -O3 flags `":" + to_string` (PR105329)
+      out += std::to_string(loc.line);
+    }
     out += ": ";
   }
   if (severity == Severity::Warning) out += "warning: ";

@@ -126,8 +126,9 @@ std::string default_plugin_dir() {
 }
 
 void print_diags(const std::vector<hr::cfg::Diag> &diags) {
+    // format() marks warnings itself ("file:line: warning: ...").
     for (const auto &d : diags)
-        std::fprintf(stderr, "%s: %s\n", d.severity == hr::cfg::Severity::Error ? "error" : "warning", d.format().c_str());
+        std::fprintf(stderr, "%s%s\n", d.severity == hr::cfg::Severity::Error ? "error: " : "", d.format().c_str());
 }
 
 struct Modules {
