@@ -228,9 +228,12 @@ TEST_CASE("the request budget holds in every 60 s window and is used in full whi
     // Every call the simulator saw was logged as sent (one in flight at the stop may not arrive).
     CHECK(times.size() >= sim_calls);
     CHECK(times.size() <= sim_calls + 2);
+    // Slots are booked 60 s apart; the log line trails its booking by scheduling
+    // jitter (large under sanitizers), so windows are 59.5 s here. A leaky
+    // budget (a token bucket lets 2N through) still shows at once.
     size_t worst = 0;
     for (size_t i = 0, j = 0; i < times.size(); ++i) {
-        while (times[i] - times[j] >= 60000) ++j;
+        while (times[i] - times[j] >= 59500) ++j;
         worst = std::max(worst, i - j + 1);
     }
     CHECK(worst <= 20);
