@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <array>
 #include <string_view>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,6 +16,9 @@ namespace {
 constexpr std::string_view kMagic = "HRSTATE1\n";
 constexpr uint32_t kMaxRecord = 256u << 20;
 constexpr uint8_t kOpPut = 1;
+// One batch of puts in one record: a crash keeps all of it or none (the sink
+// position and the cursors it matches must never be split).
+constexpr uint8_t kOpBatch = 2;
 
 void put_u32(std::string &out, uint32_t v) {
     for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -30,6 +34,23 @@ std::string encode(const std::string &ns, const std::string &key, const std::str
         put_u32(payload, static_cast<uint32_t>(s->size()));
         payload += *s;
     }
+    std::string rec;
+    put_u32(rec, static_cast<uint32_t>(payload.size()));
+    put_u32(rec, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef *>(payload.data()),
+                                             static_cast<uInt>(payload.size()))));
+    rec += payload;
+    return rec;
+}
+
+std::string encode_batch(const std::vector<StateStore::Write> &writes) {
+    std::string payload;
+    payload.push_back(static_cast<char>(kOpBatch));
+    put_u32(payload, static_cast<uint32_t>(writes.size()));
+    for (const auto &w : writes)
+        for (const std::string *s : {&w.ns, &w.key, &w.value}) {
+            put_u32(payload, static_cast<uint32_t>(s->size()));
+            payload += *s;
+        }
     std::string rec;
     put_u32(rec, static_cast<uint32_t>(payload.size()));
     put_u32(rec, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef *>(payload.data()),
@@ -173,20 +194,32 @@ bool StateStore::load(std::string &err) {
         if (len > kMaxRecord || off + 8 + len > bytes.size()) break;
         const char *payload = bytes.data() + off + 8;
         if (static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef *>(payload), len)) != crc) break;
-        // Decode op + three length-prefixed strings.
-        std::string parts[3];
+        // op, then (batch: a count and) length-prefixed ns/key/value triples.
+        if (len < 1) break;
+        uint8_t op = static_cast<uint8_t>(payload[0]);
         size_t q = 1;
-        bool ok = len >= 1 && static_cast<uint8_t>(payload[0]) == kOpPut;
-        for (int i = 0; ok && i < 3; ++i) {
-            if (q + 4 > len) { ok = false; break; }
-            uint32_t sl = get_u32(reinterpret_cast<const unsigned char *>(payload + q));
+        uint32_t count = 1;
+        bool ok = op == kOpPut || op == kOpBatch;
+        if (ok && op == kOpBatch) {
+            ok = q + 4 <= len;
+            if (ok) count = get_u32(reinterpret_cast<const unsigned char *>(payload + q));
             q += 4;
-            if (q + sl > len) { ok = false; break; }
-            parts[i].assign(payload + q, sl);
-            q += sl;
+        }
+        std::vector<std::array<std::string, 3>> triples;
+        for (uint32_t n = 0; ok && n < count; ++n) {
+            std::array<std::string, 3> parts;
+            for (int i = 0; ok && i < 3; ++i) {
+                if (q + 4 > len) { ok = false; break; }
+                uint32_t sl = get_u32(reinterpret_cast<const unsigned char *>(payload + q));
+                q += 4;
+                if (q + sl > len) { ok = false; break; }
+                parts[i].assign(payload + q, sl);
+                q += sl;
+            }
+            if (ok) triples.push_back(std::move(parts));
         }
         if (!ok) break;
-        data_[{parts[0], parts[1]}] = parts[2];
+        for (auto &t : triples) data_[{t[0], t[1]}] = std::move(t[2]);
         off += 8 + len;
     }
     if (off != bytes.size()) {
@@ -236,15 +269,13 @@ bool StateStore::put(const std::vector<Write> &writes, std::string &err) {
         err = "state store is not open";
         return false;
     }
-    std::string batch;
     for (const auto &w : writes) {
-        std::string rec = encode(w.ns, w.key, w.value);
         auto it = data_.find({w.ns, w.key});
         if (it != data_.end()) live_size_ -= encode(w.ns, w.key, it->second).size();
-        live_size_ += rec.size();
-        batch += rec;
+        live_size_ += encode(w.ns, w.key, w.value).size();
         data_[{w.ns, w.key}] = w.value;
     }
+    std::string batch = encode_batch(writes);
     if (!append(batch, err)) return false;
     if (sync_ && ::fdatasync(fd_) != 0) {
         err = errno_text("cannot sync state file", path_);
