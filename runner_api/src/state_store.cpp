@@ -27,36 +27,38 @@ uint32_t get_u32(const unsigned char *p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
 
-std::string encode(const std::string &ns, const std::string &key, const std::string &value) {
-    std::string payload;
-    payload.push_back(static_cast<char>(kOpPut));
-    for (const std::string *s : {&ns, &key, &value}) {
-        put_u32(payload, static_cast<uint32_t>(s->size()));
-        payload += *s;
+void put_triple(std::string &out, const std::string &ns, const std::string &key, const std::string &value) {
+    for (const std::string *x : {&ns, &key, &value}) {
+        put_u32(out, static_cast<uint32_t>(x->size()));
+        out += *x;
     }
+}
+
+// Length and CRC in front of a payload: what load() checks.
+std::string frame(const std::string &payload) {
     std::string rec;
     put_u32(rec, static_cast<uint32_t>(payload.size()));
     put_u32(rec, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef *>(payload.data()),
                                              static_cast<uInt>(payload.size()))));
-    rec += payload;
-    return rec;
+    return rec + payload;
+}
+
+std::string encode(const std::string &ns, const std::string &key, const std::string &value) {
+    std::string payload(1, static_cast<char>(kOpPut));
+    put_triple(payload, ns, key, value);
+    return frame(payload);
 }
 
 std::string encode_batch(const std::vector<StateStore::Write> &writes) {
-    std::string payload;
-    payload.push_back(static_cast<char>(kOpBatch));
+    std::string payload(1, static_cast<char>(kOpBatch));
     put_u32(payload, static_cast<uint32_t>(writes.size()));
-    for (const auto &w : writes)
-        for (const std::string *s : {&w.ns, &w.key, &w.value}) {
-            put_u32(payload, static_cast<uint32_t>(s->size()));
-            payload += *s;
-        }
-    std::string rec;
-    put_u32(rec, static_cast<uint32_t>(payload.size()));
-    put_u32(rec, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef *>(payload.data()),
-                                             static_cast<uInt>(payload.size()))));
-    rec += payload;
-    return rec;
+    for (const auto &w : writes) put_triple(payload, w.ns, w.key, w.value);
+    return frame(payload);
+}
+
+// Bytes one key takes in a compacted file (a single put record).
+uint64_t record_size(const std::string &ns, const std::string &key, const std::string &value) {
+    return 8 + 1 + 12 + ns.size() + key.size() + value.size();
 }
 
 std::string errno_text(const std::string &what, const std::string &path) {
@@ -231,7 +233,7 @@ bool StateStore::load(std::string &err) {
     }
     file_size_ = off;
     live_size_ = kMagic.size();
-    for (auto &[k, v] : data_) live_size_ += encode(k.first, k.second, v).size();
+    for (auto &[k, v] : data_) live_size_ += record_size(k.first, k.second, v);
     if (::lseek(fd_, 0, SEEK_END) < 0) {
         err = errno_text("cannot seek state file", path_);
         return false;
@@ -271,8 +273,8 @@ bool StateStore::put(const std::vector<Write> &writes, std::string &err) {
     }
     for (const auto &w : writes) {
         auto it = data_.find({w.ns, w.key});
-        if (it != data_.end()) live_size_ -= encode(w.ns, w.key, it->second).size();
-        live_size_ += encode(w.ns, w.key, w.value).size();
+        if (it != data_.end()) live_size_ -= record_size(w.ns, w.key, it->second);
+        live_size_ += record_size(w.ns, w.key, w.value);
         data_[{w.ns, w.key}] = w.value;
     }
     std::string batch = encode_batch(writes);
