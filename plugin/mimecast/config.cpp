@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "tag_rules.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -42,11 +43,6 @@ struct Reporter {
         if (fn) fn(ctx, sev, hr_str{key, std::strlen(key)}, line, hr_str{msg.data(), msg.size()});
     }
 };
-
-bool valid_tag(const std::string &t) {
-    if (t.empty() || t.size() > 4096) return false;
-    return std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
-}
 
 std::string api_list() {
     std::string s;
@@ -158,9 +154,9 @@ std::optional<Config> parse_config(const hr_stanza &st, hr_diag_fn diag, void *d
     }
     const hr_kv *tag_src = tag_name ? tag_name : tag_prefix;
     for (const auto &a : c.apis)
-        if (!valid_tag(a.tag)) {
+        if (!tags::valid_tag(a.tag)) {
             report(HR_LOG_ERROR, tag_src ? (tag_name ? "Tag-Name" : "Tag-Prefix") : "Api", tag_src ? tag_src->line : 0,
-                   "gives the tag \"" + a.tag + "\"; tags may hold only letters, digits, - and _");
+                   "gives the tag \"" + a.tag + "\"; " + tags::kTagRuleText);
             break;
         }
     if (report.errors) return std::nullopt;

@@ -1,6 +1,8 @@
 #pragma once
 // Gravwell native ingest protocol (version 0x9): pure encoders/decoders, no I/O.
 // Spec: /work/shared/gravwell-ingest-protocol.md. All integers little-endian.
+#include "tag_rules.hpp"
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -104,10 +106,9 @@ std::string format_src(const Src &s);
 std::string encode_entry(uint64_t id, int64_t unix_sec, uint32_t nsec, uint16_t tag_id, const Src &src,
                          std::string_view data);
 
-// Tag rules: trimmed, non-empty, <= 4096 bytes, no whitespace/non-printing
-// (Unicode too), none of the forbidden punctuation. Returns the trimmed name.
-std::optional<std::string> normalize_tag(std::string_view name);
-bool valid_tag(std::string_view name);
+// Tag rules live in tag_rules.hpp (shared with -validate and plugins).
+using hr::tags::normalize_tag;
+using hr::tags::valid_tag;
 
 // One decoded server->client message after setup.
 struct ServerMsg {

@@ -136,10 +136,25 @@ TEST_CASE("mimecast config: each bad combination is an error naming its key and 
         CHECK(x.error_on("Request-Interval"));
     }
     SECTION("a tag the sinks would refuse") {
-        auto x = Stanza::base();
-        x.add("Tag-Name", "bad tag!");
-        CHECK_FALSE(x.parse());
-        CHECK(x.error_on("Tag-Name"));
+        for (const char *bad : {"bad tag", "a.b", "x:y", "semi;colon", "quote\"d", "slash/ed"}) {
+            INFO(bad);
+            auto x = Stanza::base();
+            x.add("Tag-Name", bad);
+            CHECK_FALSE(x.parse());
+            CHECK(x.error_on("Tag-Name"));
+        }
+        auto p = Stanza::base();
+        p.add("Tag-Prefix", "mc.");
+        CHECK_FALSE(p.parse());
+        CHECK(p.error_on("Tag-Prefix"));
+    }
+    SECTION("tags Gravwell allows are accepted") {
+        for (const char *good : {"mimecast@eu", "mc#1", "a+b", "日本"}) {
+            INFO(good);
+            auto x = Stanza::base();
+            x.add("Tag-Name", good);
+            CHECK(x.parse());
+        }
     }
 }
 
