@@ -24,7 +24,7 @@ KeySpec list(KeySpec k) {
   return k;
 }
 
-// Accepted for compatibility; the runner does not act on it yet (no network sink, no cache).
+// Accepted for compatibility; the runner does not act on it.
 KeySpec unused(KeySpec k) {
   k.unused = true;
   return k;
@@ -36,37 +36,42 @@ std::vector<KeySpec> make_global() {
 
   KeySpec secret = key("Ingest-Secret", T::String, "shared secret for the indexers", {"GRAVWELL_INGEST_SECRET"});
   secret.secret = true;
-  s.push_back(unused(secret));
+  s.push_back(secret);
   KeySpec secret_file = key("Ingest-Secret-File", T::String, "file holding Ingest-Secret (<= 16 KiB)");
   secret_file.file_of = "Ingest-Secret";
-  s.push_back(unused(secret_file));
+  s.push_back(secret_file);
 
-  s.push_back(unused(list(key("Cleartext-Backend-Target", T::String, "indexer host[:port], cleartext, port 4023 by default",
+  s.push_back((list(key("Cleartext-Backend-Target", T::String, "indexer host[:port], cleartext, port 4023 by default",
                               {"GRAVWELL_CLEARTEXT_TARGETS"}))));
-  s.push_back(unused(list(key("Encrypted-Backend-Target", T::String, "indexer host[:port], TLS, port 4024 by default",
+  s.push_back((list(key("Encrypted-Backend-Target", T::String, "indexer host[:port], TLS, port 4024 by default",
                               {"GRAVWELL_ENCRYPTED_TARGETS"}))));
-  s.push_back(unused(list(key("Pipe-Backend-Target", T::String, "indexer unix socket path", {"GRAVWELL_PIPE_TARGETS"}))));
+  s.push_back((list(key("Pipe-Backend-Target", T::String, "indexer unix socket path", {"GRAVWELL_PIPE_TARGETS"}))));
   // Ours: entries appended to a local file ("-" = stdout).
   s.push_back(list(key("File-Backend-Target", T::String, "file that entries are appended to, or - for stdout",
                        {"GRAVWELL_FILE_TARGETS", "GRAVWELL_FILE_BACKEND_TARGET"})));
 
-  s.push_back(unused(with_default(key("Connection-Timeout", T::Duration,
+  s.push_back((with_default(key("Connection-Timeout", T::Duration,
                                       "how long to wait for a first indexer connection; 0 = forever",
                                       {"GRAVWELL_CONNECTION_TIMEOUT"}),
                                   "0")));
-  s.push_back(unused(with_default(key("Insecure-Skip-TLS-Verify", T::Bool, "do not verify indexer certificates",
+  s.push_back((with_default(key("Insecure-Skip-TLS-Verify", T::Bool, "do not verify indexer certificates",
                                       {"GRAVWELL_INSECURE_SKIP_TLS_VERIFY"}),
                                   "false")));
   s.push_back(unused(key("Verify-Remote-Certificates", T::Bool, "legacy; ignored by Gravwell as well",
                          {"GRAVWELL_VERIFY_REMOTE_CERTIFICATES"})));
 
-  s.push_back(unused(key("Ingest-Cache-Path", T::String, "local cache file while no indexer takes entries",
+  s.push_back((key("Ingest-Cache-Path", T::String, "directory holding entries while no indexer takes them",
                          {"GRAVWELL_CACHE_PATH"})));
-  s.push_back(unused(key("Max-Ingest-Cache", T::Int, "cache size in MB (1000 when a path is set and this is 0)",
+  s.push_back((key("Max-Ingest-Cache", T::Int, "cache size in MB (1000 when a path is set and this is 0)",
                          {"GRAVWELL_CACHE_SIZE", "GRAVWELL_MAX_INGEST_CACHE"})));
   KeySpec cache_mode = with_default(key("Cache-Mode", T::String, "when to use the cache", {"GRAVWELL_CACHE_MODE"}), "always");
   cache_mode.choices = {"always", "fail"};
-  s.push_back(unused(cache_mode));
+  s.push_back(cache_mode);
+  // Ours: the memory bound that makes pollers wait instead of buffering without end.
+  s.push_back(with_default(key("Max-Pending-MB", T::Int,
+                               "MB of entries held in memory until every sink has them durable; then pollers wait",
+                               {"GRAVWELL_MAX_PENDING_MB"}),
+                           "64"));
   s.push_back(unused(with_default(key("Cache-Depth", T::Int, "entries held in memory before the cache",
                                       {"GRAVWELL_CACHE_DEPTH"}),
                                   "128")));

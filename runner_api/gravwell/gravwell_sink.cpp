@@ -12,8 +12,13 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <condition_variable>
+#include <deque>
 #include <map>
+#include <unistd.h>
 #include <set>
 #include <unordered_map>
 
@@ -108,14 +113,24 @@ struct ProtocolError : std::runtime_error {
 
 // One connection's life: state dropped with it, so late completions of a dead
 // session cannot touch its successor.
+// An entry on its way: from memory (made durable by its confirmation) or from
+// the disk cache (already durable; the confirmation frees its cache record).
+struct Item {
+    EntryPtr e;
+    bool cached = false;
+    uint64_t handle = 0; // cache record, when cached
+};
+
 struct Session {
-    std::map<uint64_t, EntryPtr> inflight; // entry id -> entry, unconfirmed
+    std::map<uint64_t, Item> inflight; // entry id -> item, unconfirmed
     std::map<std::string, uint16_t> tags;
     uint64_t next_id = 1;
     bool dead = false;
     Clock::time_point throttle_until{};
     std::optional<std::pair<bool, uint64_t>> tag_answer; // (ok, id) for a mid-stream TAG
     Src default_src;
+    uint16_t version = 0; // the indexer's, from its challenge
+    std::string target;   // for log lines
     std::unique_ptr<asio::steady_timer> wake; // cancelled to wake the writer
     std::function<void()> close_stream;
     std::string error;
@@ -137,7 +152,12 @@ struct GravwellSink::Impl {
     asio::ssl::context ssl_ctx;
 
     // io-thread state
-    std::map<uint64_t, EntryPtr> pending; // not on any connection, by seq
+    std::map<uint64_t, EntryPtr> pending; // in memory, not on any connection, by seq
+    uint64_t pending_bytes = 0;
+    std::deque<Item> cached_q;             // read back from the cache, not on any connection
+    Clock::time_point last_live = Clock::now();
+    bool cache_full = false, caching = false;
+    uint64_t spilled = 0, drained = 0;
     std::set<uint64_t> acked_ahead;        // confirmed seqs above durable
     uint64_t durable = 0;
     std::set<std::string> known_tags{"default"};
@@ -146,6 +166,10 @@ struct GravwellSink::Impl {
     std::vector<std::unique_ptr<asio::steady_timer>> backoff_timers;
     bool stopping = false;
     bool closing = false;
+    Clock::time_point started = Clock::now();
+    DiskCache *cache = nullptr; // owned by the sink; null without Ingest-Cache-Path
+    bool cache_error_logged = false;
+    std::unique_ptr<asio::steady_timer> hk_timer;
 
     // cross-thread
     std::mutex mu;
@@ -167,21 +191,40 @@ struct GravwellSink::Impl {
     size_t rr = 0;
     void wake_for_push() {
         if (live.empty()) return;
-        if (pending.size() > 64) return wake_all();
+        if (pending.size() + cached_q.size() > 64) return wake_all();
         auto it = live.begin();
         std::advance(it, rr++ % live.size());
         (*it)->notify();
     }
 
-    void acked(uint64_t seq) {
-        if (seq <= durable) return;
-        acked_ahead.insert(seq);
-        uint64_t before = durable;
-        while (!acked_ahead.empty() && *acked_ahead.begin() == durable + 1) {
-            acked_ahead.erase(acked_ahead.begin());
-            ++durable;
+    void add_pending(const EntryPtr &e) {
+        if (pending.emplace(e->seq, e).second) pending_bytes += e->data.size();
+    }
+    bool has_work() const { return !pending.empty() || !cached_q.empty(); }
+    // Memory first: those entries hold the pollers' cursors back.
+    Item front() const { return pending.empty() ? cached_q.front() : Item{pending.begin()->second}; }
+    void pop_front() {
+        if (!pending.empty()) {
+            pending_bytes -= pending.begin()->second->data.size();
+            pending.erase(pending.begin());
+        } else {
+            cached_q.pop_front();
         }
-        if (durable == before) return;
+    }
+    void spill();
+    void refill_from_cache();
+    awaitable<void> housekeeping();
+
+    // notify=false while marking a batch; the last call notifies.
+    void acked(uint64_t seq, bool notify = true) {
+        if (seq > durable) {
+            acked_ahead.insert(seq);
+            while (!acked_ahead.empty() && *acked_ahead.begin() == durable + 1) {
+                acked_ahead.erase(acked_ahead.begin());
+                ++durable;
+            }
+        }
+        if (!notify || durable == sink.durable_.load()) return;
         sink.durable_.store(durable);
         {
             std::lock_guard<std::mutex> g(mu);
@@ -199,11 +242,15 @@ struct GravwellSink::Impl {
     void requeue(Session &s) {
         s.dead = true;
         if (!s.inflight.empty()) sink.resent_.fetch_add(s.inflight.size());
-        for (auto &[id, e] : s.inflight) pending.emplace(e->seq, e);
+        for (auto &[id, it] : s.inflight) {
+            if (it.cached) cached_q.push_front(std::move(it));
+            else add_pending(it.e);
+        }
         s.inflight.clear();
         wake_all();
     }
 
+    std::string state_json();
     awaitable<void> run_target(size_t idx);
     template <class Stream>
     awaitable<void> session(std::shared_ptr<Stream> st, std::shared_ptr<Session> s, bool &went_live);
@@ -314,9 +361,16 @@ awaitable<void> GravwellSink::Impl::reader(std::shared_ptr<Stream> st, std::shar
                 case kConfirmEntry: {
                     auto it = s->inflight.find(m->value);
                     if (it != s->inflight.end()) {
-                        uint64_t seq = it->second->seq;
+                        Item item = std::move(it->second);
                         s->inflight.erase(it);
-                        acked(seq);
+                        sink.confirmed_entries_.fetch_add(1);
+                        sink.confirmed_bytes_.fetch_add(item.e->data.size());
+                        if (item.cached) {
+                            cache->ack(item.handle);
+                            ++drained;
+                        } else {
+                            acked(item.e->seq);
+                        }
                         s->notify(); // room for more unconfirmed entries
                     }
                     break;
@@ -365,6 +419,7 @@ awaitable<void> GravwellSink::Impl::session(std::shared_ptr<Stream> st, std::sha
     try {
         auto chb = co_await read_n(*st, kChallengeSize);
         auto ch = parse_challenge(chb);
+        s->version = ch->version;
         if (ch->version < 5)
             throw ProtocolError("indexer speaks protocol version " + std::to_string(ch->version) +
                                 ", at least 5 is needed");
@@ -424,6 +479,7 @@ awaitable<void> GravwellSink::Impl::session(std::shared_ptr<Stream> st, std::sha
 
     // Hot: start streaming.
     went_live = true;
+    sink.note(LogLevel::Info, "connected to " + s->target);
     live.insert(s);
     sink.live_.fetch_add(1);
     {
@@ -435,20 +491,31 @@ awaitable<void> GravwellSink::Impl::session(std::shared_ptr<Stream> st, std::sha
     std::string err;
     bool need_force_ack = false;
     auto next_force = Clock::now();
+    // Ingester state needs protocol 6; sent first thing, then periodically.
+    auto next_state = s->version >= 6 ? Clock::now() : Clock::time_point::max();
     try {
         for (;;) {
             if (s->dead || stopping) break;
             auto now = Clock::now();
             s->wake->expires_at(Clock::time_point::max());
+            if (now >= next_state && s->throttle_until <= now) {
+                auto json = state_json();
+                std::string msg = encode_word(kForceAck) + encode_word(kIngesterState);
+                put_u32(msg, static_cast<uint32_t>(json.size()));
+                msg += json;
+                co_await write_all(*st, msg);
+                next_state = Clock::now() + cfg.state_interval;
+                continue;
+            }
             if (s->throttle_until > now) {
                 s->wake->expires_at(s->throttle_until);
-            } else if (s->inflight.size() < cfg.max_unconfirmed && !pending.empty()) {
+            } else if (s->inflight.size() < cfg.max_unconfirmed && has_work()) {
                 // Take a modest batch so other connections get a share.
                 std::string buf;
                 size_t room = std::min<size_t>(64, cfg.max_unconfirmed - s->inflight.size());
-                while (room-- > 0 && !pending.empty()) {
-                    auto e = pending.begin()->second;
-                    const std::string &tag = tag_of(*e);
+                while (room-- > 0 && has_work()) {
+                    Item item = front();
+                    const std::string &tag = tag_of(*item.e);
                     auto tit = s->tags.find(tag);
                     if (tit == s->tags.end()) {
                         // New tag mid-stream: send what we have, then negotiate it.
@@ -473,14 +540,15 @@ awaitable<void> GravwellSink::Impl::session(std::shared_ptr<Stream> st, std::sha
                             throw ProtocolError("indexer refused tag '" + tag + "'");
                         }
                         tit = s->tags.emplace(tag, static_cast<uint16_t>(s->tag_answer->second)).first;
-                        if (pending.empty() || pending.begin()->second != e) break; // another connection took it, or older entries came back
+                        // Another connection took it meanwhile, or older entries came back.
+                        if (!has_work() || front().e != item.e) break;
                     }
-                    pending.erase(pending.begin());
-                    auto src = parse_src(e->src);
+                    pop_front();
+                    auto src = parse_src(item.e->src);
                     uint64_t id = s->next_id++;
-                    s->inflight.emplace(id, e);
-                    buf += encode_entry(id, e->ts_sec, e->ts_nsec, tit->second, src ? *src : s->default_src,
-                                        std::string_view(e->data).substr(0, kMaxDataSize));
+                    buf += encode_entry(id, item.e->ts_sec, item.e->ts_nsec, tit->second, src ? *src : s->default_src,
+                                        std::string_view(item.e->data).substr(0, kMaxDataSize));
+                    s->inflight.emplace(id, std::move(item));
                 }
                 if (!buf.empty()) {
                     co_await write_all(*st, buf);
@@ -496,6 +564,7 @@ awaitable<void> GravwellSink::Impl::session(std::shared_ptr<Stream> st, std::sha
             } else if (closing && !s->inflight.empty()) {
                 s->wake->expires_at(next_force);
             }
+            if (s->wake->expiry() > next_state) s->wake->expires_at(next_state);
             boost::system::error_code ec;
             co_await s->wake->async_wait(asio::redirect_error(use_awaitable, ec));
         }
@@ -514,10 +583,13 @@ awaitable<void> GravwellSink::Impl::run_target(size_t idx) {
     const Target t = sink.cfg_.targets[idx];
     auto backoff = sink.cfg_.backoff_initial;
     auto &timer = *backoff_timers[idx];
+    std::string last_logged;
+    Clock::time_point last_logged_at{};
     while (!stopping) {
         sink.attempts_.fetch_add(1);
         bool went_live = false;
         auto s = std::make_shared<Session>();
+        s->target = t.display();
         try {
             if (t.kind == Target::Kind::unix_socket) {
                 auto st = std::make_shared<asio::local::stream_protocol::socket>(io);
@@ -561,7 +633,19 @@ awaitable<void> GravwellSink::Impl::run_target(size_t idx) {
                 }
             }
         } catch (const std::exception &e) {
-            if (!stopping) sink.set_error(t.display() + ": " + e.what());
+            if (!stopping) {
+                std::string msg = t.display() + ": " + e.what();
+                sink.set_error(msg);
+                // One line per distinct problem, repeated at most every 5 minutes.
+                auto now = Clock::now();
+                if (msg != last_logged || now - last_logged_at > std::chrono::minutes(5)) {
+                    bool secret = msg.find("ingest secret") != std::string::npos;
+                    sink.note(secret ? LogLevel::Error : LogLevel::Warn,
+                              msg + (went_live ? "; reconnecting" : "; retrying with backoff"));
+                    last_logged = msg;
+                    last_logged_at = now;
+                }
+            }
         }
         requeue(*s);
         if (stopping) break;
@@ -573,7 +657,178 @@ awaitable<void> GravwellSink::Impl::run_target(size_t idx) {
     }
 }
 
+// Writes in-memory entries to the disk cache, oldest first; written entries
+// are durable. A full cache leaves the rest in memory, where the pipeline's
+// bound makes the pollers wait.
+void GravwellSink::Impl::spill() {
+    size_t max_batch = 8192;
+    while (!pending.empty()) {
+        std::vector<EntryPtr> batch;
+        size_t bytes = 0;
+        for (auto it = pending.begin(); it != pending.end() && batch.size() < max_batch && bytes < (4u << 20); ++it) {
+            batch.push_back(it->second);
+            bytes += it->second->data.size();
+        }
+        std::string err;
+        auto r = cache->append(batch, err);
+        if (r == DiskCache::PutResult::ok) {
+            if (!caching)
+                sink.note(LogLevel::Warn, "no indexer is taking entries; keeping them in the cache at " +
+                                              sink.cfg_.cache_path);
+            caching = true;
+            cache_full = false;
+            for (size_t i = 0; i < batch.size(); ++i) {
+                pending_bytes -= batch[i]->data.size();
+                pending.erase(batch[i]->seq);
+                acked(batch[i]->seq, i + 1 == batch.size());
+            }
+            spilled += batch.size();
+            continue;
+        }
+        if (r == DiskCache::PutResult::full && batch.size() > 1) { // a smaller batch may still fit
+            max_batch = batch.size() / 2;
+            continue;
+        }
+        if (r == DiskCache::PutResult::full) {
+            if (!cache_full)
+                sink.note(LogLevel::Warn, "cache full (" + std::to_string(cache->bytes() >> 20) + " MB of " +
+                                              std::to_string(sink.cfg_.cache_max_bytes >> 20) + " MB at " +
+                                              sink.cfg_.cache_path +
+                                              "): pollers wait until an indexer takes entries");
+            cache_full = true;
+        } else {
+            sink.set_error("cache: " + err);
+            if (!cache_error_logged) sink.note(LogLevel::Error, "cache write failed: " + err + "; entries stay in memory");
+            cache_error_logged = true;
+        }
+        return;
+    }
+    cache_error_logged = false;
+}
+
+// Keeps a bounded window of cached entries ready for the live connections.
+void GravwellSink::Impl::refill_from_cache() {
+    bool added = false;
+    while (cached_q.size() < 2048) {
+        auto c = cache->next();
+        if (!c) break;
+        cached_q.push_back(Item{c->entry, true, c->handle});
+        added = true;
+    }
+    if (added) wake_all();
+    if (caching && cache->empty() && cached_q.empty()) {
+        sink.note(LogLevel::Info, "cache drained: " + std::to_string(drained) + " cached entries delivered");
+        caching = false;
+        cache_full = false;
+    }
+}
+
+awaitable<void> GravwellSink::Impl::housekeeping() {
+    const auto &cfg = sink.cfg_;
+    auto next_report = Clock::now() + cfg.state_interval;
+    std::string last_report;
+    while (!stopping) {
+        auto now = Clock::now();
+        if (now >= next_report) { // progress, when something changed
+            next_report = now + cfg.state_interval;
+            std::string r = "progress: indexers=" + std::to_string(live.size()) + "/" +
+                            std::to_string(cfg.targets.size()) +
+                            " confirmed=" + std::to_string(sink.confirmed_entries_.load()) +
+                            " resent=" + std::to_string(sink.resent_.load()) +
+                            " waiting=" + std::to_string(pending.size());
+            if (cache)
+                r += " cached=" + std::to_string(cache->stored_entries()) +
+                     " cache_mb=" + std::to_string(cache->bytes() >> 20);
+            if (r != last_report) sink.note(LogLevel::Info, r);
+            last_report = r;
+        }
+        if (!live.empty()) last_live = now;
+        if (cache) {
+            bool down = live.empty() && (cfg.cache_mode == CacheMode::always || now - last_live >= cfg.fail_grace);
+            bool big = cfg.cache_mode == CacheMode::always && pending_bytes > cfg.spill_bytes;
+            if ((down || big) && !pending.empty()) spill();
+            if (!live.empty()) refill_from_cache();
+        }
+        hk_timer->expires_after(std::chrono::milliseconds(100));
+        boost::system::error_code ec;
+        co_await hk_timer->async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+}
+
+// Gravwell's IngesterState as JSON: the runner, with one child per plugin instance.
+std::string GravwellSink::Impl::state_json() {
+    namespace rj = rapidjson;
+    rj::StringBuffer sb;
+    rj::Writer<rj::StringBuffer> w(sb);
+    const auto &cfg = sink.cfg_;
+    auto str = [&](const char *k, const std::string &v) {
+        w.Key(k);
+        w.String(v.c_str(), static_cast<rj::SizeType>(v.size()));
+    };
+    auto tags = [&](const std::vector<std::string> &t) {
+        w.Key("Tags");
+        w.StartArray();
+        for (const auto &x : t) w.String(x.c_str(), static_cast<rj::SizeType>(x.size()));
+        w.EndArray();
+    };
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    w.StartObject();
+    str("UUID", cfg.ingester_uuid);
+    str("Name", cfg.ingester_name);
+    str("Version", cfg.ingester_version);
+    str("Label", cfg.label);
+    w.Key("IP");
+    w.Null();
+    str("Hostname", host);
+    w.Key("Entries");
+    w.Uint64(sink.confirmed_entries_.load());
+    w.Key("Size");
+    w.Uint64(sink.confirmed_bytes_.load());
+    w.Key("Uptime");
+    w.Int64(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count());
+    tags(std::vector<std::string>(known_tags.begin(), known_tags.end()));
+    str("CacheState", cache ? (cache->empty() ? "empty" : "active") : "disabled");
+    w.Key("CacheSize");
+    w.Uint64(cache ? cache->bytes() : 0);
+    w.Key("Children");
+    w.StartObject();
+    std::vector<ChildState> kids;
+    if (cfg.children) {
+        try {
+            kids = cfg.children();
+        } catch (...) {
+        }
+    }
+    for (const auto &k : kids) {
+        w.Key(k.name.c_str(), static_cast<rj::SizeType>(k.name.size()));
+        w.StartObject();
+        str("UUID", k.uuid);
+        str("Name", k.name);
+        str("Version", cfg.ingester_version);
+        str("Label", cfg.label);
+        w.Key("Entries");
+        w.Uint64(k.entries);
+        w.Key("Size");
+        w.Uint64(k.bytes);
+        tags(k.tags);
+        w.Key("Metadata");
+        w.StartObject();
+        str("state", k.state);
+        str("error", k.error);
+        w.EndObject();
+        w.EndObject();
+    }
+    w.EndObject();
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
 GravwellSink::GravwellSink(GravwellConfig cfg) : cfg_(std::move(cfg)) {}
+
+void GravwellSink::note(LogLevel level, const std::string &msg) {
+    if (cfg_.log) cfg_.log->write(level, "gravwell", msg);
+}
 
 GravwellSink::~GravwellSink() { close(); }
 
@@ -599,7 +854,21 @@ bool GravwellSink::open(std::string &err) {
         err = "gravwell: no backend target configured";
         return false;
     }
+    if (!cfg_.cache_path.empty()) {
+        cache_ = std::make_unique<DiskCache>();
+        std::string cerr;
+        if (!cache_->open(cfg_.cache_path, cfg_.cache_max_bytes, cerr)) {
+            err = name() + ": Ingest-Cache-Path: " + cerr;
+            cache_.reset();
+            return false;
+        }
+        if (auto n = cache_->unread_entries())
+            note(LogLevel::Info, std::to_string(n) + " entries wait in the cache at " + cfg_.cache_path +
+                                     " from an earlier run; they go out once an indexer is connected");
+    }
     impl_ = std::make_unique<Impl>(*this);
+    impl_->cache = cache_.get();
+    impl_->caching = cache_ && !cache_->empty();
     if (!cfg_.insecure_skip_tls_verify) {
         boost::system::error_code ec;
         impl_->ssl_ctx.set_default_verify_paths(ec);
@@ -623,6 +892,8 @@ bool GravwellSink::open(std::string &err) {
             }
         });
     }
+    impl_->hk_timer = std::make_unique<asio::steady_timer>(impl_->io);
+    asio::co_spawn(impl_->io, impl_->housekeeping(), asio::detached);
     opened_ = true;
     thread_ = std::thread([this] {
         for (;;) {
@@ -641,7 +912,9 @@ bool GravwellSink::open(std::string &err) {
         std::unique_lock<std::mutex> lk(impl_->mu);
         bool up = impl_->cv.wait_for(lk, cfg_.connection_timeout, [&] { return live_.load() > 0; });
         lk.unlock();
-        if (!up) {
+        if (!up && cache_) {
+            note(LogLevel::Warn, "no indexer connection within Connection-Timeout; running on the cache meanwhile");
+        } else if (!up) {
             std::string why = last_error();
             err = name() + ": no indexer connection within " + std::to_string(cfg_.connection_timeout.count()) +
                   " ms" + (why.empty() ? "" : " (" + why + ")");
@@ -660,7 +933,7 @@ void GravwellSink::push(EntryPtr entry) {
     }
     Impl *im = impl_.get();
     asio::post(im->io, [im, e = std::move(entry)] {
-        im->pending.emplace(e->seq, e);
+        im->add_pending(e);
         im->wake_for_push();
     });
 }
@@ -674,9 +947,12 @@ void GravwellSink::close() {
         im->wake_all();
     });
     {
-        // Wait for confirmations of everything pushed, up to close_timeout.
+        // Wait for confirmations of everything pushed, up to close_timeout;
+        // with a cache and no indexer there is nobody to wait for.
         std::unique_lock<std::mutex> lk(im->mu);
-        im->cv.wait_for(lk, cfg_.close_timeout, [&] { return durable_.load() >= im->pushed || im->io_done; });
+        im->cv.wait_for(lk, cfg_.close_timeout, [&] {
+            return durable_.load() >= im->pushed || im->io_done || (cache_ && live_.load() == 0);
+        });
     }
     asio::post(im->io, [im] {
         im->stopping = true;
@@ -686,6 +962,7 @@ void GravwellSink::close() {
             s->notify();
         }
         for (auto &t : im->backoff_timers) t->cancel();
+        if (im->hk_timer) im->hk_timer->cancel();
     });
     im->work.reset();
     {
@@ -696,6 +973,17 @@ void GravwellSink::close() {
         }
     }
     if (thread_.joinable()) thread_.join();
+    if (cache_) {
+        // The io thread is gone: what no indexer confirmed goes to the cache,
+        // so a restart sends it instead of losing it.
+        for (auto &s : im->sessions) im->requeue(*s);
+        im->spill();
+        if (!im->pending.empty())
+            note(LogLevel::Warn, std::to_string(im->pending.size()) +
+                                     " entries neither confirmed nor cached at shutdown; their cursors were not "
+                                     "committed, so they are fetched again");
+        cache_->close();
+    }
     impl_.reset();
 }
 

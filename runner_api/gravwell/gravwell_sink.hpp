@@ -2,6 +2,8 @@
 // Sink speaking Gravwell's native ingest protocol to one or more indexers.
 // Durability = the indexer confirmed the entry (CONFIRM_ENTRY).
 #include "protocol.hpp"
+#include "disk_cache.hpp"
+#include "log.hpp"
 #include "sink.hpp"
 
 #include <atomic>
@@ -26,6 +28,18 @@ struct Target {
 // "host", "host:port", "[v6]:port"; port defaults per kind (4023 / 4024).
 bool parse_target(Target::Kind kind, const std::string &text, Target &out, std::string &err);
 
+enum class CacheMode { always, fail };
+
+// One plugin instance as the Gravwell UI shows it (a child of the runner).
+struct ChildState {
+    std::string name; // "mimecast[prod]"
+    std::string uuid;
+    uint64_t entries = 0, bytes = 0;
+    std::vector<std::string> tags;
+    std::string state; // "running", "restarting", ...
+    std::string error; // last failure, "" if none
+};
+
 struct GravwellConfig {
     std::vector<Target> targets;
     std::string secret;
@@ -43,6 +57,23 @@ struct GravwellConfig {
     std::string ingester_name = "hosted_runner";
     std::string ingester_version = "0.1.0";
     std::string ingester_uuid = "00000000-0000-0000-0000-000000000000";
+    std::string label;
+
+    // Disk cache (empty path: none). Entries written there count as durable.
+    std::string cache_path;
+    uint64_t cache_max_bytes = 1000ull << 20;
+    CacheMode cache_mode = CacheMode::always;
+    // Mode fail: spill to the cache once no indexer took entries for this long.
+    std::chrono::milliseconds fail_grace{2000};
+    // Mode always: also spill while connected once this much waits in memory.
+    uint64_t spill_bytes = 32ull << 20;
+
+    // Ingester state (INGESTER_STATE) is sent on connect and then this often.
+    std::chrono::milliseconds state_interval{30000};
+    // Called on the sink's thread; must not block long.
+    std::function<std::vector<ChildState>()> children;
+
+    Logger *log = nullptr; // connection events; may be null
 };
 
 class GravwellSink : public hr::Sink {
@@ -67,12 +98,14 @@ public:
 
 private:
     GravwellConfig cfg_;
+    std::unique_ptr<DiskCache> cache_;
     std::unique_ptr<Impl> impl_;
     std::thread thread_;
     std::atomic<uint64_t> durable_{0};
     std::atomic<size_t> live_{0};
     std::atomic<uint64_t> attempts_{0};
     std::atomic<uint64_t> resent_{0};
+    std::atomic<uint64_t> confirmed_entries_{0}, confirmed_bytes_{0};
     std::function<void()> progress_;
     mutable std::mutex err_mu_;
     std::string last_error_;
@@ -80,6 +113,7 @@ private:
 
     friend struct Impl;
     void set_error(std::string e);
+    void note(LogLevel level, const std::string &msg);
 };
 
 } // namespace hr::gw

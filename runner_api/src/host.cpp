@@ -1,16 +1,13 @@
 #include "host.hpp"
 
+#include "tag_rules.hpp"
+
 #include <algorithm>
 #include <random>
 
 namespace hr {
 
-bool valid_tag(std::string_view tag) {
-    if (tag.empty() || tag.size() > 4096) return false;
-    for (char c : tag)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-    return true;
-}
+bool valid_tag(std::string_view tag) { return tags::valid_tag(tag); }
 
 namespace {
 std::string_view sv(hr_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
@@ -66,7 +63,7 @@ hr_status Host::abi_emit(hr_host_instance *h, const hr_entry *e) {
         if (h->stopping.load()) return HR_STOPPING;
         if (!e || !valid_tag(sv(e->tag)) || e->ts_nsec > 999999999u) {
             h->host->log_.write(LogLevel::Error, h->who,
-                                "emit refused: invalid tag (allowed: letters, digits, - and _) or timestamp");
+                                std::string("emit refused: invalid tag (") + tags::kTagRuleText + ") or timestamp");
             return HR_INVALID;
         }
         Entry en;
@@ -75,7 +72,14 @@ hr_status Host::abi_emit(hr_host_instance *h, const hr_entry *e) {
         en.tag.assign(sv(e->tag));
         en.src.assign(sv(e->src));
         en.data.assign(sv(e->data));
-        return h->host->pipeline_.emit(h->id, std::move(en)) ? HR_OK : HR_AGAIN;
+        size_t n = en.data.size();
+        std::string_view tag = sv(e->tag);
+        if (!h->host->pipeline_.emit(h->id, std::move(en))) return HR_AGAIN;
+        h->entries.fetch_add(1, std::memory_order_relaxed);
+        h->bytes.fetch_add(n, std::memory_order_relaxed);
+        std::lock_guard lk(h->stats_mu);
+        if (std::find(h->tags.begin(), h->tags.end(), tag) == h->tags.end()) h->tags.emplace_back(tag);
+        return HR_OK;
     } catch (...) {
         return HR_FAILED;
     }
@@ -127,7 +131,14 @@ void Host::abi_fail(hr_host_instance *h, hr_str msg) {
 // ---------------------------------------------------------------- lifecycle
 
 bool Host::create_and_start(Instance &in) {
-    in.hi = std::make_unique<hr_host_instance>();
+    auto hi = std::make_unique<hr_host_instance>();
+    if (in.hi) { // a restart: its totals carry on
+        hi->entries = in.hi->entries.load();
+        hi->bytes = in.hi->bytes.load();
+        std::lock_guard sl(in.hi->stats_mu);
+        hi->tags = in.hi->tags;
+    }
+    in.hi = std::move(hi);
     in.hi->host = this;
     in.hi->id = next_id_++;
     in.hi->who = in.cfg.who;
@@ -210,6 +221,7 @@ void Host::reload(std::vector<StanzaConfig> stanzas) {
     }
     instances_ = std::move(keep);
     for (auto &sc : stanzas) add_instance(std::move(sc));
+    refresh_status_locked();
 }
 
 void Host::stop_all() {
@@ -238,6 +250,33 @@ void Host::set_progress_interval(std::chrono::milliseconds interval) {
 size_t Host::running_count() const {
     std::lock_guard lk(mu_);
     return static_cast<size_t>(std::count_if(instances_.begin(), instances_.end(), [](const auto &in) { return in->running; }));
+}
+
+std::vector<Host::InstanceStatus> Host::status() const {
+    std::lock_guard lk(status_mu_);
+    return status_;
+}
+
+// mu_ held. Readers take only status_mu_: a sink thread asking must never
+// wait behind a stop that itself waits for that sink.
+void Host::refresh_status_locked() {
+    std::vector<InstanceStatus> out;
+    for (const auto &in : instances_) {
+        InstanceStatus st;
+        st.who = in->cfg.who;
+        st.uuid = in->cfg.ns.substr(in->cfg.ns.rfind('/') + 1);
+        st.state = in->running ? "running" : (in->restarts > 0 ? "restarting" : "stopped");
+        if (in->hi) {
+            st.entries = in->hi->entries.load();
+            st.bytes = in->hi->bytes.load();
+            std::lock_guard sl(in->hi->stats_mu);
+            st.tags = in->hi->tags;
+            st.error = in->hi->fail_msg;
+        }
+        out.push_back(std::move(st));
+    }
+    std::lock_guard sl(status_mu_);
+    status_ = std::move(out);
 }
 
 void Host::report_progress(bool force) {
@@ -287,6 +326,7 @@ void Host::supervise() {
                 else schedule_restart(*in, now);
             }
         }
+        refresh_status_locked();
         if (now >= next_progress_) {
             next_progress_ = now + opts_.progress_interval;
             report_progress(false);

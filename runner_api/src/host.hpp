@@ -31,6 +31,9 @@ struct hr_host_instance {
     std::mutex stats_mu;
     std::map<std::string, int64_t> stats;
     std::map<std::string, int64_t> last_reported;
+    // What it emitted (over restarts too), for the ingester state.
+    std::atomic<uint64_t> entries{0}, bytes{0};
+    std::vector<std::string> tags; // guarded by stats_mu
 };
 
 namespace hr {
@@ -60,6 +63,15 @@ public:
     // Status of instances for tests and logs.
     size_t running_count() const;
 
+    struct InstanceStatus {
+        std::string who, uuid;
+        uint64_t entries = 0, bytes = 0;
+        std::vector<std::string> tags;
+        std::string state, error;
+    };
+    // Any thread; a snapshot of every configured instance.
+    std::vector<InstanceStatus> status() const;
+
 private:
     struct Instance {
         StanzaConfig cfg;
@@ -79,6 +91,7 @@ private:
     void stop_instance(Instance &in) { stop_instance(in, std::chrono::steady_clock::now() + opts_.drain_timeout); }
     void supervise();
     void report_progress(bool force);
+    void refresh_status_locked();
 
     // ABI entry points.
     static void abi_log(hr_host_instance *h, hr_log_level level, hr_str msg);
@@ -103,6 +116,8 @@ private:
     std::thread supervisor_;
     std::chrono::steady_clock::time_point next_progress_{};
     std::mt19937 rng_{std::random_device{}()};
+    mutable std::mutex status_mu_;
+    std::vector<InstanceStatus> status_;
 };
 
 // True when a tag is acceptable to every sink (Gravwell's rules, and ours).

@@ -1,5 +1,6 @@
 // hosted_runner: loads plugin kinds and runs every configured stanza.
 #include "file_sink.hpp"
+#include "gw_config.hpp"
 #include "host.hpp"
 #include "log.hpp"
 #include "pipeline.hpp"
@@ -166,6 +167,18 @@ bool init_modules(Modules &m, const hr::Host *host_for_api, const hr_host_api *a
     return errors.empty();
 }
 
+// The whole configuration: runner, stanzas, and the Gravwell sink's keys.
+bool load_config(const std::string &file, const std::string &overlays,
+                 const std::vector<std::unique_ptr<hr::LoadedPlugin>> &plugins, hr::RunnerConfig &rc,
+                 hr::gw::GravwellConfig &gw, std::vector<hr::cfg::Diag> &diags) {
+    bool ok = hr::build_runner_config(file, overlays, plugins, rc, diags);
+    gw = hr::gw::GravwellConfig{};
+    gw.ingester_uuid = rc.ingester_uuid;
+    gw.ingester_version = HR_VERSION;
+    rc.network_sink = hr::gw::config_from_global(rc.global, gw, diags);
+    return ok && !hr::cfg::has_errors(diags);
+}
+
 std::string overlay_dir_for(const Flags &f) {
     if (!f.overlays.empty()) return f.overlays;
     auto pos = f.config_file.rfind('/');
@@ -215,7 +228,8 @@ int main(int argc, char **argv) {
 
     hr::RunnerConfig rc;
     std::vector<hr::cfg::Diag> diags;
-    bool ok = hr::build_runner_config(flags.config_file, overlays, modules.plugins, rc, diags);
+    hr::gw::GravwellConfig gwcfg;
+    bool ok = load_config(flags.config_file, overlays, modules.plugins, rc, gwcfg, diags);
     for (const auto &s : rc.secrets) log.add_secret(s);
     for (const auto &e : load_errors) std::fprintf(stderr, "error: %s\n", e.c_str());
     print_diags(diags);
@@ -278,6 +292,28 @@ int main(int argc, char **argv) {
             return kExitInvalid;
         }
     }
+    if (rc.network_sink) {
+        gwcfg.log = &log;
+        gwcfg.state_interval = rc.progress_interval;
+        // Runs on the sink's thread; host.status() never waits on the host's lock.
+        gwcfg.children = [&host] {
+            std::vector<hr::gw::ChildState> out;
+            for (auto &st : host.status())
+                out.push_back({st.who, st.uuid, st.entries, st.bytes, st.tags, st.state, st.error});
+            return out;
+        };
+        auto sink = std::make_unique<hr::gw::GravwellSink>(gwcfg);
+        hr::log_host(log, hr::LogLevel::Info, "delivering to " + sink->name() +
+                                                   (gwcfg.cache_path.empty() ? "" : " (cache " + gwcfg.cache_path + ")"));
+        std::string note;
+        bool ok_sink = pipeline.add_sink(std::move(sink), note);
+        if (!note.empty()) hr::log_host(log, ok_sink ? hr::LogLevel::Info : hr::LogLevel::Critical, note);
+        if (!ok_sink) {
+            std::fprintf(stderr, "hosted_runner: %s\n", note.c_str());
+            return 1;
+        }
+    }
+    pipeline.set_max_pending_bytes(rc.max_pending_bytes);
     pipeline.start();
     std::string sinks_fp = rc.sinks_fingerprint;
     hr::log_host(log, hr::LogLevel::Info,
@@ -293,7 +329,8 @@ int main(int argc, char **argv) {
             hr::log_host(log, hr::LogLevel::Info, "SIGHUP: reloading " + flags.config_file);
             hr::RunnerConfig next;
             std::vector<hr::cfg::Diag> nd;
-            if (!hr::build_runner_config(flags.config_file, overlays, modules.plugins, next, nd)) {
+            hr::gw::GravwellConfig unused_gw; // sink changes apply at the next start
+            if (!load_config(flags.config_file, overlays, modules.plugins, next, unused_gw, nd)) {
                 for (const auto &d : nd)
                     if (d.severity == hr::cfg::Severity::Error) hr::log_host(log, hr::LogLevel::Error, d.format());
                 hr::log_host(log, hr::LogLevel::Error, "reload rejected: the new configuration is not valid; "

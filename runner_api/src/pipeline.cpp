@@ -29,6 +29,11 @@ bool Pipeline::add_sink(std::unique_ptr<Sink> sink, std::string &note) {
     return true;
 }
 
+void Pipeline::set_max_pending_bytes(uint64_t bytes) {
+    std::lock_guard lk(mu_);
+    max_pending_bytes_ = bytes;
+}
+
 void Pipeline::start() { committer_ = std::thread([this] { run_committer(); }); }
 
 bool Pipeline::emit(uint64_t owner, Entry &&entry) {

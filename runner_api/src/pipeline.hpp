@@ -37,6 +37,8 @@ public:
     // Before start(): rolls the sink back to its committed position, opens it.
     bool add_sink(std::unique_ptr<Sink> sink, std::string &note);
     void start();
+    // Bytes of entries held until every sink has them durable; emit() refuses beyond.
+    void set_max_pending_bytes(uint64_t bytes);
 
     // Gives the entry a sequence number and hands it to every sink. False
     // (entry not taken) while more than max_pending_bytes are not yet durable.
@@ -86,7 +88,7 @@ private:
 
     StateStore &store_;
     Logger &log_;
-    const uint64_t max_pending_bytes_;
+    uint64_t max_pending_bytes_; // guarded by mu_
     std::vector<std::unique_ptr<Sink>> sinks_;
 
     mutable std::mutex mu_;

@@ -106,14 +106,20 @@ bool build_runner_config(const std::string &main_path, const std::string &overla
         out.progress_interval = std::chrono::milliseconds(std::max<int64_t>(v->number / 1000000, 100));
     for (auto *v : g.all("File-Backend-Target")) out.file_targets.push_back(v->text);
     if (auto *v = g.get("Ingest-Secret")) out.secrets.push_back(v->text);
+    out.global = g;
     bool network = !g.all("Cleartext-Backend-Target").empty() || !g.all("Encrypted-Backend-Target").empty() ||
                    !g.all("Pipe-Backend-Target").empty();
-    if (out.file_targets.empty()) {
-        diags.push_back(error_at(global ? global->loc : cfg::Location{main_path, 0}, "Global", "File-Backend-Target",
-                                 network ? "no backend target this version can deliver to: the Gravwell network "
-                                           "sink is not available yet; add File-Backend-Target=PATH (or - for stdout)"
-                                         : "no backend target is configured; add File-Backend-Target=PATH (or - for "
-                                           "stdout)"));
+    if (out.file_targets.empty() && !network) {
+        diags.push_back(error_at(global ? global->loc : cfg::Location{main_path, 0}, "Global", "",
+                                 "no backend target is configured; add Cleartext-Backend-Target=HOST[:PORT] "
+                                 "(or Encrypted-/Pipe-Backend-Target) for Gravwell indexers, or "
+                                 "File-Backend-Target=PATH (- for stdout)"));
+    }
+    if (auto *v = g.get("Max-Pending-MB")) {
+        if (v->number < 1 || v->number > 1048576)
+            diags.push_back(error_at(v->loc, "Global", "Max-Pending-MB", "must be between 1 and 1048576 (MB)"));
+        else
+            out.max_pending_bytes = static_cast<uint64_t>(v->number) << 20;
     }
     std::sort(out.file_targets.begin(), out.file_targets.end());
     out.file_targets.erase(std::unique(out.file_targets.begin(), out.file_targets.end()), out.file_targets.end());
@@ -126,8 +132,11 @@ bool build_runner_config(const std::string &main_path, const std::string &overla
         if (auto *v = s.get("Path")) out.state_path = v->text;
         if (auto *v = s.get("Sync")) out.state_sync = v->number != 0;
     }
-    out.sinks_fingerprint = out.state_path + "\n" + (out.state_sync ? "1" : "0") + "\n" + out.log_file;
-    for (const auto &t : out.file_targets) out.sinks_fingerprint += "\n" + t;
+    out.sinks_fingerprint = out.state_path + "\n" + (out.state_sync ? "1" : "0");
+    // Every [Global] key but the two a reload applies configures a sink or the process.
+    for (const auto &[spec, v] : g.items)
+        if (spec->name != "Log-Level" && spec->name != "Stats-Sample-Interval")
+            out.sinks_fingerprint += "\n" + spec->name + "=" + v.text;
 
     std::map<std::string, size_t> namespaces; // ns -> index into out.stanzas
     for (const auto *raw : plugin_sections) {

@@ -43,6 +43,9 @@ struct RunnerConfig {
     std::vector<StanzaConfig> stanzas;
     std::vector<std::string> secrets;
     std::string sinks_fingerprint; // changes need a restart
+    uint64_t max_pending_bytes = 64ull << 20; // [Global] Max-Pending-MB
+    cfg::ResolvedSection global;             // for sinks that read their own keys
+    bool network_sink = false;               // [Global] names Gravwell indexers
 };
 
 // Loads and checks everything; diags gets every warning and error. Returns

@@ -70,13 +70,19 @@ TEST_CASE("-validate lists every error with file and line and exits 255") {
     CHECK(f.run_sync({}, &out, &err) == 255);
 }
 
-TEST_CASE("no backend target and no state path are errors") {
+TEST_CASE("no backend target, no secret for indexers and no state path are errors") {
     RunnerFixture f;
-    f.write_conf("[Global]\n\tCleartext-Backend-Target=127.0.0.1:4023\n[Tester \"t\"]\n");
+    f.write_conf("[Global]\n\tLog-Level=INFO\n[Tester \"t\"]\n");
     std::string err;
     CHECK(f.run_sync({"-validate"}, nullptr, &err) == 255);
+    CHECK(err.find("no backend target is configured") != std::string::npos);
     CHECK(err.find("File-Backend-Target") != std::string::npos);
+    CHECK(err.find("Cleartext-Backend-Target") != std::string::npos);
     CHECK(err.find("[State]") != std::string::npos);
+    f.write_conf("[Global]\n\tCleartext-Backend-Target=127.0.0.1:4023\n\tPipe-Backend-Target=\n"
+                 "[State]\n\tPath=" + f.state + "\n[Tester \"t\"]\n");
+    CHECK(f.run_sync({"-validate"}, nullptr, &err) == 255);
+    CHECK(err.find(f.conf + ":1: [Global] Ingest-Secret: is required") != std::string::npos);
 }
 
 TEST_CASE("two stanzas on one state namespace are an error") {

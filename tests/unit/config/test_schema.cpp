@@ -384,9 +384,11 @@ TEST_CASE("global_schema: every key of the shared page", "[schema][global]") {
   for (const char* list : {"Cleartext-Backend-Target", "Encrypted-Backend-Target", "Pipe-Backend-Target", "File-Backend-Target"})
     CHECK(spec(list)->repeatable);
   CHECK_FALSE(spec("File-Backend-Target")->unused);
-  CHECK(spec("Cleartext-Backend-Target")->unused);
-  CHECK(spec("Ingest-Cache-Path")->unused);
+  CHECK_FALSE(spec("Cleartext-Backend-Target")->unused);
+  CHECK_FALSE(spec("Ingest-Cache-Path")->unused);
+  CHECK(spec("Cache-Depth")->unused);
   CHECK(spec("Enable-Compression")->unused);
+  CHECK(spec("Max-Pending-MB")->default_value == "64");
   CHECK(spec("Ingester-UUID")->type == KeyType::Uuid);
   CHECK(spec("Connection-Timeout")->type == KeyType::Duration);
   auto has_env = [&](const char* key, const char* env) {
@@ -464,7 +466,7 @@ TEST_CASE("global_schema: values and environment", "[schema][global]") {
   }
   SECTION("unused keys warn") {
     std::vector<Diag> diags;
-    global("Ingest-Cache-Path=/tmp/c\nEnable-Compression=true\nLog-File=/tmp/l\n", fake_env({}), diags);
+    global("Cache-Depth=5\nEnable-Compression=true\nLog-File=/tmp/l\nIngest-Cache-Path=/tmp/c\n", fake_env({}), diags);
     CHECK(count(diags, Severity::Warning) == 2);
     CHECK_FALSE(has_errors(diags));
   }
