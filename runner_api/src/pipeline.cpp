@@ -37,7 +37,9 @@ void Pipeline::set_max_pending_bytes(uint64_t bytes) {
 void Pipeline::start() { committer_ = std::thread([this] { run_committer(); }); }
 
 bool Pipeline::emit(uint64_t owner, Entry &&entry) {
-    uint64_t bytes = entry.data.size() + entry.tag.size() + 64;
+    // Roughly what the entry costs in memory: its strings plus the shared
+    // object, queue and map nodes every sink keeps for it.
+    uint64_t bytes = entry.data.size() + entry.tag.size() + entry.src.size() + 256;
     std::lock_guard lk(mu_);
     // One entry larger than the budget still passes when nothing else waits.
     if (pending_bytes_ > 0 && pending_bytes_ + bytes > max_pending_bytes_) return false;

@@ -99,7 +99,7 @@ TEST_CASE("emit pushes back when too much is not yet durable") {
     p.start();
     int accepted = 0;
     while (p.emit(1, entry(1000))) ++accepted;
-    CHECK(accepted >= 8);
+    CHECK(accepted >= 7); // 1000 bytes plus bookkeeping each
     CHECK(accepted <= 10);
     sa->make_durable(static_cast<uint64_t>(accepted));
     CHECK(p.emit(1, entry(1000)));
