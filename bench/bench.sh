@@ -86,3 +86,71 @@ for n in 1 500; do
   printf '   %3d stanza(s): all caught up in %.1f s, %d threads, peak RSS %d MB\n' $n "$secs" "$threads" $((hwm / 1024))
   kill "$(cat $d/sim.pid)"
 done
+
+echo "== 4. Gravwell sink: the same backlog into the file sink, one fake indexer, two, and the disk cache"
+idx_bin="$build/tests/gravwell/gw_fake_indexer"
+if [ ! -x "$idx_bin" ]; then
+  echo "   skipped: $idx_bin not built (HR_BUILD_TESTS=ON builds it)"
+  exit 0
+fi
+# Not in $(...): the indexer ends with the shell that started it.
+start_indexer() { # dir, name; its address is then in $dir/$name.addr
+  local dir=$1 name=$2
+  "$idx_bin" --out "$dir/$name.json" --secret bench >"$dir/$name.out" 2>"$dir/$name.err" &
+  for _ in $(seq 200); do grep -q listening "$dir/$name.out" 2>/dev/null && break; sleep 0.05; done
+  sed -n 's/^listening on //p' "$dir/$name.out" >"$dir/$name.addr"
+}
+# Runs until caught up, then SIGTERM; the time includes the indexers' last
+# confirmations (the runner waits for them before it exits). Prints "seconds rss_kb".
+run_to_exit() { # dir
+  local dir=$1 t0 t1 pid hwm=0
+  t0=$(date +%s.%N)
+  "$build/hosted_runner" -config-file "$dir/hr.conf" -plugin-dir "$build/plugins" 2>"$dir/runner.err" &
+  pid=$!
+  while :; do
+    sleep 0.2
+    local n; n=$(grep -c "caught up" "$dir/runner.log" 2>/dev/null || true)
+    [ "${n:-0}" -ge 11 ] && break
+    [ -r /proc/$pid/status ] && hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+    kill -0 $pid 2>/dev/null || { echo "runner died" >&2; cat "$dir/runner.err" >&2; exit 1; }
+  done
+  kill -TERM $pid; wait $pid || true
+  t1=$(date +%s.%N)
+  echo "$(calc "$t1 - $t0") $hwm"
+}
+# Entries the stanza emitted: the sum of each API's last progress count.
+emitted() { # dir
+  grep -o 'mimecast\[s\]: [a-z-]*: progress:.* entries=[0-9]*' "$1/runner.log" |
+    awk '{ api=$2; for (i = 1; i <= NF; i++) if ($i ~ /^entries=/) { split($i, kv, "="); last[api] = kv[2] } }
+         END { s = 0; for (a in last) s += last[a]; print s }'
+}
+gw_conf() { # dir, url, global lines
+  printf '[Global]\n%b\tLog-File=%s/runner.log\n\tIngest-Secret=bench\n[State]\n\tPath=%s/state.db\n' "$3" "$1" "$1" >"$1/hr.conf"
+  printf '[Mimecast "s"]\n\tClient-Id=sim-client\n\tClient-Secret=sim-secret\n\tHost=%s\n' "$2" >>"$1/hr.conf"
+  for a in $all_apis; do printf '\tApi=%s\n' "$a" >>"$1/hr.conf"; done
+  printf '\tLookback=12\n\tRequests-Per-Minute=1000\n\tRequest-Interval=600\n' >>"$1/hr.conf"
+}
+for mode in file one two cache; do
+  d=$work/gw$mode; mkdir -p $d
+  url=$(start_sim $d --backlog-hours 13 --rate all=4000 --bucket-seconds 900 --publish-lag-seconds 30)
+  case $mode in
+    file) gw_conf $d "$url" "\tFile-Backend-Target=$d/out.json\n" ;;
+    one) start_indexer $d a
+         gw_conf $d "$url" "\tCleartext-Backend-Target=$(cat $d/a.addr)\n" ;;
+    two) start_indexer $d a; start_indexer $d b
+         gw_conf $d "$url" "\tCleartext-Backend-Target=$(cat $d/a.addr)\n\tCleartext-Backend-Target=$(cat $d/b.addr)\n" ;;
+    cache) gw_conf $d "$url" "\tCleartext-Backend-Target=127.0.0.1:1\n\tIngest-Cache-Path=$d/cache\n\tMax-Ingest-Cache=4000\n" ;;
+  esac
+  read -r secs hwm < <(run_to_exit $d)
+  case $mode in
+    file) entries=$(wc -l <$d/out.json); what="file sink" ;;
+    one) entries=$(wc -l <$d/a.json); what="one indexer" ;;
+    two) entries=$(( $(wc -l <$d/a.json) + $(wc -l <$d/b.json) )); what="two indexers ($(wc -l <$d/a.json) + $(wc -l <$d/b.json))"
+         ;;
+    cache) entries=$(emitted $d); what="disk cache, indexer down ($(du -sm $d/cache | cut -f1) MB)" ;;
+  esac
+  printf '   %-40s %8d entries in %5.1f s = %6.0f entries/s, peak RSS %d MB\n' "$what" "$entries" "$secs" \
+    "$(calc "$entries / $secs")" $((hwm / 1024))
+  pkill -P $$ -f gw_fake_indexer 2>/dev/null || true
+  kill "$(cat $d/sim.pid)"
+done
