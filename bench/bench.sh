@@ -32,9 +32,10 @@ write_conf() { # dir, url, stanzas, apis, extra
 }
 
 # Runs the runner until every (stanza, api) logged "caught up"; prints
-# "seconds entries peak_rss_kb threads".
-run_until_caught_up() { # dir, expected caught-up lines
-  local dir=$1 want=$2
+# "seconds entries peak_rss_kb threads". With "to-exit", the time runs until
+# the runner has exited after SIGTERM (a network sink's last confirmations).
+run_until_caught_up() { # dir, expected caught-up lines[, to-exit]
+  local dir=$1 want=$2 to_exit=${3:-}
   local t0 t1 pid hwm=0 threads=0
   t0=$(date +%s.%N)
   "$build/hosted_runner" -config-file "$dir/hr.conf" -plugin-dir "$build/plugins" 2>"$dir/runner.err" &
@@ -49,9 +50,10 @@ run_until_caught_up() { # dir, expected caught-up lines
     [ "${n:-0}" -ge "$want" ] && break
     kill -0 $pid 2>/dev/null || { echo "runner died" >&2; cat "$dir/runner.err" >&2; exit 1; }
   done
-  t1=$(date +%s.%N)
+  [ -z "$to_exit" ] && t1=$(date +%s.%N)
   kill -TERM $pid; wait $pid || true
-  echo "$(calc "$t1 - $t0") $(wc -l <"$dir/out.json") $hwm $threads"
+  [ -n "$to_exit" ] && t1=$(date +%s.%N)
+  echo "$(calc "$t1 - $t0") $(cat "$dir/out.json" 2>/dev/null | wc -l) $hwm $threads"
 }
 
 echo "== 1. Throughput: 11 APIs, 24 h backlog at 4000 events/h per API"
@@ -100,24 +102,6 @@ start_indexer() { # dir, name; its address is then in $dir/$name.addr
   for _ in $(seq 200); do grep -q listening "$dir/$name.out" 2>/dev/null && break; sleep 0.05; done
   sed -n 's/^listening on //p' "$dir/$name.out" >"$dir/$name.addr"
 }
-# Runs until caught up, then SIGTERM; the time includes the indexers' last
-# confirmations (the runner waits for them before it exits). Prints "seconds rss_kb".
-run_to_exit() { # dir
-  local dir=$1 t0 t1 pid hwm=0
-  t0=$(date +%s.%N)
-  "$build/hosted_runner" -config-file "$dir/hr.conf" -plugin-dir "$build/plugins" 2>"$dir/runner.err" &
-  pid=$!
-  while :; do
-    sleep 0.2
-    local n; n=$(grep -c "caught up" "$dir/runner.log" 2>/dev/null || true)
-    [ "${n:-0}" -ge 11 ] && break
-    [ -r /proc/$pid/status ] && hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
-    kill -0 $pid 2>/dev/null || { echo "runner died" >&2; cat "$dir/runner.err" >&2; exit 1; }
-  done
-  kill -TERM $pid; wait $pid || true
-  t1=$(date +%s.%N)
-  echo "$(calc "$t1 - $t0") $hwm"
-}
 # Entries the stanza emitted: the sum of each API's last progress count.
 emitted() { # dir
   grep -o 'mimecast\[s\]: [a-z-]*: progress:.* entries=[0-9]*' "$1/runner.log" |
@@ -141,7 +125,7 @@ for mode in file one two cache; do
          gw_conf $d "$url" "\tCleartext-Backend-Target=$(cat $d/a.addr)\n\tCleartext-Backend-Target=$(cat $d/b.addr)\n" ;;
     cache) gw_conf $d "$url" "\tCleartext-Backend-Target=127.0.0.1:1\n\tIngest-Cache-Path=$d/cache\n\tMax-Ingest-Cache=4000\n" ;;
   esac
-  read -r secs hwm < <(run_to_exit $d)
+  read -r secs _ hwm _ < <(run_until_caught_up $d 11 to-exit)
   case $mode in
     file) entries=$(wc -l <$d/out.json); what="file sink" ;;
     one) entries=$(wc -l <$d/a.json); what="one indexer" ;;

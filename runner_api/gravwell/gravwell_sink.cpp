@@ -771,20 +771,24 @@ std::string GravwellSink::Impl::state_json() {
         for (const auto &x : t) w.String(x.c_str(), static_cast<rj::SizeType>(x.size()));
         w.EndArray();
     };
+    // The fields the runner and each child share.
+    auto identity = [&](const std::string &uuid, const std::string &name, uint64_t entries, uint64_t size) {
+        str("UUID", uuid);
+        str("Name", name);
+        str("Version", cfg.ingester_version);
+        str("Label", cfg.label);
+        w.Key("Entries");
+        w.Uint64(entries);
+        w.Key("Size");
+        w.Uint64(size);
+    };
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     w.StartObject();
-    str("UUID", cfg.ingester_uuid);
-    str("Name", cfg.ingester_name);
-    str("Version", cfg.ingester_version);
-    str("Label", cfg.label);
+    identity(cfg.ingester_uuid, cfg.ingester_name, sink.confirmed_entries_.load(), sink.confirmed_bytes_.load());
     w.Key("IP");
     w.Null();
     str("Hostname", host);
-    w.Key("Entries");
-    w.Uint64(sink.confirmed_entries_.load());
-    w.Key("Size");
-    w.Uint64(sink.confirmed_bytes_.load());
     w.Key("Uptime");
     w.Int64(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count());
     tags(std::vector<std::string>(known_tags.begin(), known_tags.end()));
@@ -803,14 +807,7 @@ std::string GravwellSink::Impl::state_json() {
     for (const auto &k : kids) {
         w.Key(k.name.c_str(), static_cast<rj::SizeType>(k.name.size()));
         w.StartObject();
-        str("UUID", k.uuid);
-        str("Name", k.name);
-        str("Version", cfg.ingester_version);
-        str("Label", cfg.label);
-        w.Key("Entries");
-        w.Uint64(k.entries);
-        w.Key("Size");
-        w.Uint64(k.bytes);
+        identity(k.uuid, k.name, k.entries, k.bytes);
         tags(k.tags);
         w.Key("Metadata");
         w.StartObject();
