@@ -13,6 +13,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <mutex>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -42,12 +43,18 @@ const hr_kv *find(const hr_stanza *st, const char *key) {
 
 } // namespace
 
-// One io_context and one thread for every Tester instance in the process.
+// One io_context and one thread for every Tester instance in the process,
+// started with the first instance: a runner without Tester stanzas has no
+// Tester thread.
 struct hr_module {
     const hr_host_api *host;
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::once_flag started;
     std::thread thread;
+    void ensure_thread() {
+        std::call_once(started, [this] { thread = std::thread([this] { io.run(); }); });
+    }
 };
 
 struct hr_instance : std::enable_shared_from_this<hr_instance> {
@@ -95,8 +102,6 @@ hr_status module_init(const hr_host_api *host, hr_module **out, hr_diag_fn d, vo
         [&] {
             auto m = std::make_unique<hr_module>();
             m->host = host;
-            hr_module *raw = m.get();
-            m->thread = std::thread([raw] { raw->io.run(); });
             *out = m.release();
             return HR_OK;
         },
@@ -138,6 +143,7 @@ hr_status create(hr_module *m, const hr_stanza *st, hr_host_instance *h, hr_inst
                 h, hr_str{"seq", 3},
                 [](void *ctx, hr_str v) { static_cast<hr_instance *>(ctx)->seq = std::stoull(str(v)); }, p.get());
             p->self = p;
+            m->ensure_thread();
             *out = p.get();
             return HR_OK;
         },
