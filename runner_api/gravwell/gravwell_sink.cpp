@@ -105,6 +105,12 @@ std::string sanitize_tag(const std::string &tag) {
     return out.empty() ? std::string("default") : out;
 }
 
+std::string mb(uint64_t bytes) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
+    return b;
+}
+
 struct ProtocolError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -691,9 +697,8 @@ void GravwellSink::Impl::spill() {
         }
         if (r == DiskCache::PutResult::full) {
             if (!cache_full)
-                sink.note(LogLevel::Warn, "cache full (" + std::to_string(cache->bytes() >> 20) + " MB of " +
-                                              std::to_string(sink.cfg_.cache_max_bytes >> 20) + " MB at " +
-                                              sink.cfg_.cache_path +
+                sink.note(LogLevel::Warn, "cache full (" + mb(cache->bytes()) + " of " + mb(sink.cfg_.cache_max_bytes) +
+                                              " at " + sink.cfg_.cache_path +
                                               "): pollers wait until an indexer takes entries");
             cache_full = true;
         } else {
@@ -736,9 +741,7 @@ awaitable<void> GravwellSink::Impl::housekeeping() {
                             " confirmed=" + std::to_string(sink.confirmed_entries_.load()) +
                             " resent=" + std::to_string(sink.resent_.load()) +
                             " waiting=" + std::to_string(pending.size());
-            if (cache)
-                r += " cached=" + std::to_string(cache->stored_entries()) +
-                     " cache_mb=" + std::to_string(cache->bytes() >> 20);
+            if (cache) r += " cached=" + std::to_string(cache->stored_entries()) + " cache=" + mb(cache->bytes());
             if (r != last_report) sink.note(LogLevel::Info, r);
             last_report = r;
         }
@@ -945,11 +948,11 @@ void GravwellSink::close() {
     });
     {
         // Wait for confirmations of everything pushed, up to close_timeout;
-        // with a cache and no indexer there is nobody to wait for.
+        // with no indexer connected there is nobody to wait for (what is not
+        // confirmed was never committed, or goes to the cache below).
         std::unique_lock<std::mutex> lk(im->mu);
-        im->cv.wait_for(lk, cfg_.close_timeout, [&] {
-            return durable_.load() >= im->pushed || im->io_done || (cache_ && live_.load() == 0);
-        });
+        im->cv.wait_for(lk, cfg_.close_timeout,
+                        [&] { return durable_.load() >= im->pushed || im->io_done || live_.load() == 0; });
     }
     asio::post(im->io, [im] {
         im->stopping = true;

@@ -52,7 +52,9 @@ struct GravwellConfig {
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{5 * 60 * 1000};
     std::chrono::milliseconds ingest_ok_retry{10000}; // INGEST_OK answered "not yet"
-    std::chrono::milliseconds close_timeout{5000};     // close() waits this long for acks
+    // close() waits this long for acks; with the host's 4 s drain it stays
+    // inside the runner's 9 s shutdown deadline.
+    std::chrono::milliseconds close_timeout{3000};
     size_t max_unconfirmed = 4096;                     // per connection, as the indexer allows
     std::string ingester_name = "hosted_runner";
     std::string ingester_version = "0.1.0";
