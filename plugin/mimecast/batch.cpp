@@ -228,6 +228,7 @@ private:
                 blocked_ = true; // sinks behind (or stopping): resume this file later
                 return false;
             }
+            blocked_waits_ = 0;
             p_.count(ctx_, "entries");
             p_.count(ctx_, "bytes", static_cast<int64_t>(line.size()));
             if (ts > cur_.newest) cur_.newest = ts;
@@ -242,7 +243,7 @@ private:
         auto splitter = std::move(splitter_);
         if (blocked_) {
             publish();
-            p_.after(ctx_, std::chrono::milliseconds(200), [this] { fetch_file(); });
+            refetch_when_unblocked();
             return;
         }
         if (r.status == 403 || r.status == 404) {
@@ -263,7 +264,7 @@ private:
         }
         if (!splitter->finish()) {
             if (blocked_) {
-                p_.after(ctx_, std::chrono::milliseconds(200), [this] { fetch_file(); });
+                refetch_when_unblocked();
                 return;
             }
             p_.retry_later(ctx_, "download incomplete (" + splitter->error() + "); fetching it again",
@@ -281,6 +282,15 @@ private:
         publish();
         ++idx_;
         next_file();
+    }
+
+    // The sinks are behind: the file is fetched again from its saved line,
+    // waiting longer each time nothing could be emitted (a long indexer
+    // outage must not turn into a download every 200 ms).
+    void refetch_when_unblocked() {
+        auto wait = std::chrono::milliseconds(200) * (1 << std::min(blocked_waits_, 6));
+        ++blocked_waits_;
+        p_.after(ctx_, std::min<std::chrono::milliseconds>(wait, std::chrono::seconds(10)), [this] { fetch_file(); });
     }
 
     void page_done() {
@@ -321,6 +331,7 @@ private:
     size_t idx_ = 0;
     int refetches_ = 0;
     bool blocked_ = false;
+    int blocked_waits_ = 0; // refetches in a row that emitted nothing
     std::unique_ptr<GzipLineSplitter> splitter_;
 };
 
