@@ -40,12 +40,18 @@ struct Options {
     long throttle_ms = 0;
     long ingest_ok_delay = 0;
     std::string tls_cert, tls_key;
+    unsigned port = 0, tls_port = 0;
+    std::string state_out;
+    long drop_every = 0;
+    long ack_delay_ms = 0;
 };
 
 Options opt;
 FILE *out_file = nullptr;
+FILE *state_file = nullptr;
 long total_entries = 0;
 bool dropped_once = false;
+long next_drop = 0; // total_entries at which --drop-every drops next
 uint64_t conn_counter = 0;
 
 void log(const char *fmt, auto... args) {
@@ -62,7 +68,8 @@ template <class Socket> struct Session : std::enable_shared_from_this<Session<So
     Socket sock;
     asio::steady_timer wake, tick;
     std::deque<std::string> outq;
-    std::vector<uint64_t> acks;
+    // Received, not yet confirmed: entry id and when it arrived (for --ack-delay-ms).
+    std::deque<std::pair<uint64_t, std::chrono::steady_clock::time_point>> acks;
     std::map<uint16_t, std::string> tags;
     bool done = false;
     bool streaming = false;
@@ -73,12 +80,16 @@ template <class Socket> struct Session : std::enable_shared_from_this<Session<So
         outq.push_back(std::move(s));
         wake.cancel();
     }
+    // Confirms what has been held --ack-delay-ms (everything when 0); the ticker sends the rest later.
     void flush_acks() {
         if (opt.withhold_acks || acks.empty()) return;
+        auto due = std::chrono::steady_clock::now() - std::chrono::milliseconds(opt.ack_delay_ms);
         std::string b;
-        for (auto a : acks) b += encode_word_u64(kConfirmEntry, a);
-        acks.clear();
-        send(std::move(b));
+        while (!acks.empty() && (opt.ack_delay_ms <= 0 || acks.front().second <= due)) {
+            b += encode_word_u64(kConfirmEntry, acks.front().first);
+            acks.pop_front();
+        }
+        if (!b.empty()) send(std::move(b));
     }
     void stop() {
         if (done) return;
@@ -268,7 +279,15 @@ template <class Socket> struct Session : std::enable_shared_from_this<Session<So
             } else if (cmd == kIngesterState) {
                 uint32_t l = co_await read_u32();
                 if (l > (1u << 20)) throw std::runtime_error("ingester state too large");
-                co_await read_n(l);
+                auto json = co_await read_n(l);
+                log("conn %llu: ingester state %u bytes", (unsigned long long)id, l);
+                if (state_file) {
+                    for (auto &c : json)
+                        if (c == '\n' || c == '\r') c = ' ';
+                    json.push_back('\n');
+                    std::fwrite(json.data(), 1, json.size(), state_file);
+                    std::fflush(state_file);
+                }
                 send(encode_word(kConfirmIngesterState));
             } else {
                 char b[64];
@@ -315,7 +334,14 @@ template <class Socket> struct Session : std::enable_shared_from_this<Session<So
             stop();
             co_return;
         }
-        acks.push_back(eid);
+        if (opt.drop_every > 0 && total_entries >= next_drop) {
+            next_drop = total_entries + opt.drop_every;
+            log("conn %llu: dropping at %ld entries (every %ld)", (unsigned long long)id, total_entries, opt.drop_every);
+            acks.clear();
+            stop();
+            co_return;
+        }
+        acks.emplace_back(eid, std::chrono::steady_clock::now());
         if (acks.size() >= 256) flush_acks();
     }
 
@@ -358,12 +384,29 @@ template <class Acceptor> awaitable<void> accept_loop(Acceptor &acc) {
     }
 }
 
+// Listens on 127.0.0.1:port (0: the OS picks); reuse_address lets a restarted
+// indexer take back the port a previous instance had.
+asio::ip::tcp::acceptor listen_on(asio::io_context &io, unsigned port) {
+    asio::ip::tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)};
+    asio::ip::tcp::acceptor acc(io);
+    acc.open(ep.protocol());
+    acc.set_option(asio::socket_base::reuse_address(true));
+    acc.bind(ep);
+    acc.listen();
+    return acc;
+}
+
 int usage() {
-    std::fprintf(stderr, "usage: fake_indexer --out PATH [--secret S] [--unix PATH] [--wrong-secret] [--reject-tags]\n"
-                         "  [--drop-after N] [--withhold-acks] [--throttle-ms N] [--ingest-ok-delay N]\n"
-                         "  [--tls-cert PEM --tls-key PEM]\n"
+    std::fprintf(stderr, "usage: fake_indexer --out PATH [--secret S] [--port N] [--unix PATH] [--wrong-secret]\n"
+                         "  [--reject-tags] [--drop-after N] [--drop-every N] [--withhold-acks] [--ack-delay-ms N]\n"
+                         "  [--throttle-ms N] [--ingest-ok-delay N] [--state-out PATH]\n"
+                         "  [--tls-cert PEM --tls-key PEM [--tls-port N]]\n"
+                         "--port N / --tls-port N listen on 127.0.0.1:N (default 0: the OS picks);\n"
                          "--throttle-ms N sends THROTTLE (N/2 ms) every N ms while streaming;\n"
-                         "--drop-after N drops the connection once, at the Nth entry, unconfirmed.\n");
+                         "--drop-after N drops the connection once, at the Nth entry, unconfirmed;\n"
+                         "--drop-every N drops the connection each time N more entries arrived, unconfirmed;\n"
+                         "--ack-delay-ms N holds confirmations at least N ms (entries are written on receipt);\n"
+                         "--state-out PATH appends each INGESTER_STATE JSON received as one line.\n");
     return 2;
 }
 
@@ -373,34 +416,51 @@ int main(int argc, char **argv) {
     // A test killed mid-way must not leave its indexers behind.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() == 1) return 1;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto val = [&]() -> std::string {
-            if (i + 1 >= argc) { usage(); std::exit(2); }
-            return argv[++i];
-        };
-        if (a == "--out") opt.out = val();
-        else if (a == "--secret") opt.secret = val();
-        else if (a == "--unix") opt.unix_path = val();
-        else if (a == "--wrong-secret") opt.wrong_secret = true;
-        else if (a == "--reject-tags") opt.reject_tags = true;
-        else if (a == "--drop-after") opt.drop_after = std::stol(val());
-        else if (a == "--withhold-acks") opt.withhold_acks = true;
-        else if (a == "--throttle-ms") opt.throttle_ms = std::stol(val());
-        else if (a == "--ingest-ok-delay") opt.ingest_ok_delay = std::stol(val());
-        else if (a == "--tls-cert") opt.tls_cert = val();
-        else if (a == "--tls-key") opt.tls_key = val();
-        else return usage();
+    try {
+        for (int i = 1; i < argc; ++i) {
+            std::string a = argv[i];
+            auto val = [&]() -> std::string {
+                if (i + 1 >= argc) { usage(); std::exit(2); }
+                return argv[++i];
+            };
+            if (a == "--out") opt.out = val();
+            else if (a == "--secret") opt.secret = val();
+            else if (a == "--unix") opt.unix_path = val();
+            else if (a == "--wrong-secret") opt.wrong_secret = true;
+            else if (a == "--reject-tags") opt.reject_tags = true;
+            else if (a == "--drop-after") opt.drop_after = std::stol(val());
+            else if (a == "--withhold-acks") opt.withhold_acks = true;
+            else if (a == "--throttle-ms") opt.throttle_ms = std::stol(val());
+            else if (a == "--ingest-ok-delay") opt.ingest_ok_delay = std::stol(val());
+            else if (a == "--tls-cert") opt.tls_cert = val();
+            else if (a == "--tls-key") opt.tls_key = val();
+            else if (a == "--port") opt.port = static_cast<unsigned>(std::stoul(val()));
+            else if (a == "--tls-port") opt.tls_port = static_cast<unsigned>(std::stoul(val()));
+            else if (a == "--state-out") opt.state_out = val();
+            else if (a == "--drop-every") opt.drop_every = std::stol(val());
+            else if (a == "--ack-delay-ms") opt.ack_delay_ms = std::stol(val());
+            else return usage();
+        }
+    } catch (const std::exception &) { // a number that is not one
+        return usage();
     }
-    if (opt.out.empty()) return usage();
+    if (opt.out.empty() || opt.port > 65535 || opt.tls_port > 65535) return usage();
+    next_drop = opt.drop_every;
     out_file = std::fopen(opt.out.c_str(), "ae");
     if (!out_file) {
         std::perror(opt.out.c_str());
         return 1;
     }
+    if (!opt.state_out.empty()) {
+        state_file = std::fopen(opt.state_out.c_str(), "ae");
+        if (!state_file) {
+            std::perror(opt.state_out.c_str());
+            return 1;
+        }
+    }
     try {
         asio::io_context io(1);
-        asio::ip::tcp::acceptor acc(io, {asio::ip::make_address("127.0.0.1"), 0});
+        asio::ip::tcp::acceptor acc = listen_on(io, opt.port);
         asio::co_spawn(io, accept_loop(acc), asio::detached);
         std::unique_ptr<asio::local::stream_protocol::acceptor> uacc;
         if (!opt.unix_path.empty()) {
@@ -415,8 +475,7 @@ int main(int argc, char **argv) {
         if (!opt.tls_cert.empty()) {
             tls_ctx.use_certificate_chain_file(opt.tls_cert);
             tls_ctx.use_private_key_file(opt.tls_key, asio::ssl::context::pem);
-            tacc = std::make_unique<asio::ip::tcp::acceptor>(
-                io, asio::ip::tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0});
+            tacc = std::make_unique<asio::ip::tcp::acceptor>(listen_on(io, opt.tls_port));
             asio::co_spawn(io, tls_accept_loop(*tacc, tls_ctx), asio::detached);
         }
         std::printf("listening on 127.0.0.1:%u\n", unsigned(acc.local_endpoint().port()));
