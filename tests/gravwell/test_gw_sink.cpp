@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 using namespace hr::gw;
 using hr::test::eventually;
@@ -424,4 +425,104 @@ TEST_CASE("gw sink: a dropped indexer's unconfirmed entries reach the other one"
     std::set<std::string> got(la.begin(), la.end());
     got.insert(lb.begin(), lb.end());
     CHECK(got == want);
+}
+
+TEST_CASE("gw sink cache: entries are durable once cached, survive a restart and drain later", "[gravwell]") {
+    TempDir dir;
+    std::string path = dir.file("later.sock");
+    Target t;
+    t.kind = Target::Kind::unix_socket;
+    t.host = path;
+    auto cfg = config({t});
+    cfg.cache_path = dir.file("cache");
+    std::set<std::string> want;
+    {
+        GravwellSink sink(cfg); // mode always: no indexer, so straight to the cache
+        std::string err;
+        REQUIRE(sink.open(err));
+        for (uint64_t i = 1; i <= 500; ++i) {
+            auto e = make_entry(i);
+            want.insert(expected_line(e));
+            sink.push(e);
+        }
+        REQUIRE(eventually([&] { return sink.durable_seq() == 500; }, 5s));
+        sink.close();
+    }
+    CHECK_FALSE(hr::test::read_file(dir.file("cache") + "/seg-0000000000000001.hrc").empty());
+    Indexer ix(dir, "ix", {"--unix", path});
+    {
+        GravwellSink sink(cfg);
+        std::string err;
+        REQUIRE(sink.open(err));
+        REQUIRE(eventually([&] { return ix.lines().size() >= 500; }, 10s));
+        sink.close();
+    }
+    auto lines = ix.lines();
+    CHECK(std::set<std::string>(lines.begin(), lines.end()) == want);
+    CHECK(lines.size() == 500); // nothing twice without an interruption
+    CHECK(hr::test::read_file(dir.file("cache") + "/seg-0000000000000001.hrc").empty()); // drained, deleted
+}
+
+TEST_CASE("gw sink cache: a full cache stops durability instead of dropping", "[gravwell]") {
+    TempDir dir;
+    Target t;
+    t.kind = Target::Kind::unix_socket;
+    t.host = dir.file("never.sock");
+    auto cfg = config({t});
+    cfg.cache_path = dir.file("cache");
+    cfg.cache_max_bytes = 64 * 1024;
+    hr::Logger log;
+    std::string log_path = dir.file("sink.log"), err;
+    REQUIRE(log.open(log_path, err));
+    cfg.log = &log;
+    GravwellSink sink(cfg);
+    REQUIRE(sink.open(err));
+    for (uint64_t i = 1; i <= 400; ++i) { // ~1 KB each: more than 64 KiB
+        auto e = std::make_shared<hr::Entry>(*make_entry(i));
+        e->data = std::string(1000, 'a' + i % 26);
+        sink.push(e);
+    }
+    REQUIRE(eventually([&] { return sink.durable_seq() > 0; }, 5s));
+    std::this_thread::sleep_for(500ms);
+    uint64_t d = sink.durable_seq();
+    CHECK(d < 70);
+    CHECK(d > 40);
+    CHECK(hr::test::read_file(log_path).find("cache full") != std::string::npos);
+    sink.close(); // what did not fit is neither cached nor confirmed: its cursors never moved
+    CHECK(sink.durable_seq() == d);
+}
+
+TEST_CASE("gw sink sends the ingester state with one child per instance", "[gravwell]") {
+    TempDir dir;
+    std::string states = dir.file("states.ndjson");
+    Indexer ix(dir, "ix", {"--state-out", states});
+    auto cfg = config({ix.target()});
+    cfg.ingester_name = "edge-runner";
+    cfg.label = "eu";
+    cfg.state_interval = 200ms;
+    cfg.children = [] {
+        ChildState c;
+        c.name = "mimecast[prod]";
+        c.uuid = "11111111-2222-3333-4444-555555555555";
+        c.entries = 7;
+        c.bytes = 70;
+        c.tags = {"audit"};
+        c.state = "running";
+        return std::vector<ChildState>{c};
+    };
+    GravwellSink sink(cfg);
+    std::string err;
+    REQUIRE(sink.open(err));
+    sink.push(make_entry(1));
+    REQUIRE(eventually([&] { return hr::test::read_lines(states).size() >= 2 && sink.durable_seq() == 1; }, 5s));
+    sink.close();
+    auto last = hr::test::read_lines(states).back();
+    INFO(last);
+    CHECK(last.find(R"("Name":"edge-runner")") != std::string::npos);
+    CHECK(last.find(R"("Label":"eu")") != std::string::npos);
+    CHECK(last.find(R"("Entries":1,)") != std::string::npos);
+    CHECK(last.find(R"("CacheState":"disabled")") != std::string::npos);
+    CHECK(last.find(R"("Children":{"mimecast[prod]":{"UUID":"11111111-2222-3333-4444-555555555555")") !=
+          std::string::npos);
+    CHECK(last.find(R"("Entries":7,"Size":70,"Tags":["audit"])") != std::string::npos);
 }
