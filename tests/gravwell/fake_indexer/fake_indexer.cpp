@@ -82,6 +82,9 @@ template <class Socket> struct Session : std::enable_shared_from_this<Session<So
     }
     // Confirms what has been held --ack-delay-ms (everything when 0); the ticker sends the rest later.
     void flush_acks() {
+        // Entries reach the output file before their confirmation leaves,
+        // and no later than the next tick.
+        std::fflush(out_file);
         if (opt.withhold_acks || acks.empty()) return;
         auto due = std::chrono::steady_clock::now() - std::chrono::milliseconds(opt.ack_delay_ms);
         std::string b;
@@ -94,6 +97,7 @@ template <class Socket> struct Session : std::enable_shared_from_this<Session<So
     void stop() {
         if (done) return;
         done = true;
+        std::fflush(out_file);
         boost::system::error_code ec;
         sock.lowest_layer().shutdown(asio::socket_base::shutdown_both, ec);
         sock.lowest_layer().close(ec);
@@ -324,7 +328,6 @@ template <class Socket> struct Session : std::enable_shared_from_this<Session<So
         e.data = std::move(data);
         std::string line = hr::format_file_line(e);
         std::fwrite(line.data(), 1, line.size(), out_file);
-        std::fflush(out_file);
         ++total_entries;
         if (opt.drop_after >= 0 && !dropped_once && total_entries >= opt.drop_after) {
             // Unconfirmed entries stay unconfirmed: the client must re-send them.
