@@ -222,15 +222,21 @@ struct GravwellSink::Impl {
     awaitable<void> housekeeping();
 
     // notify=false while marking a batch; the last call notifies.
-    void acked(uint64_t seq, bool notify = true) {
-        if (seq > durable) {
+    // Marks seq durable; publish_durable() then tells the pipeline, once per
+    // batch of confirmations rather than once per entry.
+    void acked(uint64_t seq) {
+        if (seq == durable + 1 && acked_ahead.empty()) {
+            ++durable; // the common case: confirmations in order
+        } else if (seq > durable) {
             acked_ahead.insert(seq);
             while (!acked_ahead.empty() && *acked_ahead.begin() == durable + 1) {
                 acked_ahead.erase(acked_ahead.begin());
                 ++durable;
             }
         }
-        if (!notify || durable == sink.durable_.load()) return;
+    }
+    void publish_durable() {
+        if (durable == sink.durable_.load()) return;
         sink.durable_.store(durable);
         {
             std::lock_guard<std::mutex> g(mu);
@@ -357,6 +363,7 @@ template <class Stream>
 awaitable<void> GravwellSink::Impl::reader(std::shared_ptr<Stream> st, std::shared_ptr<Session> s) {
     ServerDecoder dec;
     std::array<char, 8192> buf;
+    bool freed = false; // confirmations made room on this connection
     try {
         for (;;) {
             size_t n = co_await st->async_read_some(asio::buffer(buf), use_awaitable);
@@ -377,7 +384,7 @@ awaitable<void> GravwellSink::Impl::reader(std::shared_ptr<Stream> st, std::shar
                         } else {
                             acked(item.e->seq);
                         }
-                        s->notify(); // room for more unconfirmed entries
+                        freed = true;
                     }
                     break;
                 }
@@ -398,6 +405,9 @@ awaitable<void> GravwellSink::Impl::reader(std::shared_ptr<Stream> st, std::shar
                     break;
                 }
             }
+            publish_durable();
+            if (freed) s->notify(); // room for more unconfirmed entries
+            freed = false;
             if (dec.failed()) throw ProtocolError(dec.error());
         }
     } catch (const std::exception &e) {
@@ -686,9 +696,10 @@ void GravwellSink::Impl::spill() {
             for (size_t i = 0; i < batch.size(); ++i) {
                 pending_bytes -= batch[i]->data.size();
                 pending.erase(batch[i]->seq);
-                acked(batch[i]->seq, i + 1 == batch.size());
+                acked(batch[i]->seq);
             }
             spilled += batch.size();
+            publish_durable();
             continue;
         }
         if (r == DiskCache::PutResult::full && batch.size() > 1) { // a smaller batch may still fit
