@@ -1,6 +1,6 @@
 #pragma once
 // Gravwell native ingest protocol (version 0x9): pure encoders/decoders, no I/O.
-// Spec: /work/shared/gravwell-ingest-protocol.md. All integers little-endian.
+// Reference: the ingest library of github.com/gravwell/gravwell (ingest/). All integers little-endian.
 #include "tag_rules.hpp"
 
 #include <array>

@@ -1,5 +1,5 @@
-// Fake Gravwell indexer for tests: the server side of ingest protocol 0x9 as
-// /work/shared/gravwell-ingest-protocol.md describes it. Single-threaded Asio.
+// Fake Gravwell indexer for tests: the server side of ingest protocol 0x9, as
+// Gravwell's public ingest library speaks it. Single-threaded Asio.
 // Every entry received is written as one line in the file sink's format.
 #include "file_sink.hpp"
 #include "protocol.hpp"
