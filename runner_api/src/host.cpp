@@ -326,7 +326,10 @@ void Host::supervise() {
                 else schedule_restart(*in, now);
             }
         }
-        refresh_status_locked();
+        if (now >= next_status_) { // once a second: 500 stanzas are a real config
+            next_status_ = now + std::chrono::seconds(1);
+            refresh_status_locked();
+        }
         if (now >= next_progress_) {
             next_progress_ = now + opts_.progress_interval;
             report_progress(false);

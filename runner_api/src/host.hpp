@@ -114,7 +114,7 @@ private:
     uint64_t next_id_ = 1;
     bool shutting_down_ = false;
     std::thread supervisor_;
-    std::chrono::steady_clock::time_point next_progress_{};
+    std::chrono::steady_clock::time_point next_progress_{}, next_status_{};
     std::mt19937 rng_{std::random_device{}()};
     mutable std::mutex status_mu_;
     std::vector<InstanceStatus> status_;
