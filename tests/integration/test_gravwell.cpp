@@ -482,6 +482,8 @@ TEST_CASE("the ingester state reaches the indexer with name, label and a child p
             return false;
         },
         15s, 500ms);
+    // Sent again every Stats-Sample-Interval: the first may already carry the counts.
+    poll_until([&] { return count_lines(ix.state_out) >= 2; }, 10s);
     size_t states = count_lines(ix.state_out);
     p->signal(SIGTERM);
     CHECK(p->wait(20s) == std::optional<int>(0));
