@@ -845,7 +845,10 @@ GravwellSink::~GravwellSink() { close(); }
 
 std::string GravwellSink::name() const {
     std::string n = "gravwell:";
-    for (size_t i = 0; i < cfg_.targets.size(); ++i) n += (i ? "," : "") + cfg_.targets[i].display();
+    for (size_t i = 0; i < cfg_.targets.size(); ++i) {
+        if (i) n += ','; // two appends: GCC 12 at -O3 flags `"," + string` (PR105329)
+        n += cfg_.targets[i].display();
+    }
     return n;
 }
 
